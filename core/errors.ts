@@ -1,0 +1,88 @@
+/**
+ * One error taxonomy for the whole product. Each class says whether a retry can help and, for
+ * errors that reach an IdP, which SCIM status and `scimType` it maps to (RFC 7644 §3.12).
+ * Control flow in the runner is expressed through these classes, never through message text.
+ */
+
+/** `scimType` values defined by RFC 7644 §3.12 (Table 9). */
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
+
+/** An error answered to a SCIM client as an `urn:ietf:params:scim:api:messages:2.0:Error` body. */
+export class ScimError extends Error {
+  override readonly name = 'ScimError';
+  constructor(
+    readonly status: number,
+    readonly scimType: ScimType | undefined,
+    readonly detail: string,
+    /** Extra response headers, e.g. Retry-After on 429. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+
+  static badRequest(scimType: ScimType, detail: string): ScimError {
+    return new ScimError(400, scimType, detail);
+  }
+  static notFound(detail: string): ScimError {
+    return new ScimError(404, undefined, detail);
+  }
+  static conflict(detail: string): ScimError {
+    return new ScimError(409, 'uniqueness', detail);
+  }
+  static unauthorized(detail = 'A valid bearer token is required.'): ScimError {
+    return new ScimError(401, undefined, detail, { 'www-authenticate': 'Bearer realm="scimwright"' });
+  }
+}
+
+/** Why an app-side operation failed for good; stable codes that the console and metrics group by. */
+export type PermanentReason =
+  | 'bad_credentials'
+  | 'mfa_required'
+  | 'seat_limit'
+  | 'user_refused'
+  | 'unknown_role'
+  | 'owner_protected'
+  | 'setup_required'
+  | 'unsupported'
+  | 'invalid_job';
+
+/** Base of every error raised while converging a user in an app. */
+export abstract class AppError extends Error {
+  abstract readonly retryable: boolean;
+}
+
+/** Network hiccups, 5xx answers, timeouts: the runner retries with backoff. */
+export class TransientAppError extends AppError {
+  override readonly name = 'TransientAppError';
+  readonly retryable = true;
+}
+
+/** The app's session ended: the runner logs in again and retries the operation once. */
+export class SessionExpiredError extends AppError {
+  override readonly name = 'SessionExpiredError';
+  readonly retryable = true;
+}
+
+/** A retry cannot help (bad credentials, seat limit, refused user): the run fails at once. */
+export class PermanentAppError extends AppError {
+  override readonly name = 'PermanentAppError';
+  readonly retryable = false;
+  constructor(readonly reason: PermanentReason, message: string) {
+    super(message);
+  }
+}
+
+/** True when the runner may try again later. Unknown errors (bugs, timeouts) are retried. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof AppError ? error.retryable : true;
+}
