@@ -22,6 +22,8 @@ export interface ConnectorCapabilities {
   roles: readonly string[];
   /** Roles the connector must never assign, demote or remove (e.g. UXPin's Owner). */
   protectedRoles: readonly string[];
+  /** Names of connection-level tasks (e.g. Spekit's `setup`, `rotate`); the registry fills this in. */
+  tasks?: readonly string[];
 }
 
 export type ObservedStatus = 'active' | 'pending' | 'deactivated';

@@ -1,0 +1,104 @@
+/**
+ * Configuration from the environment (and an optional JSON file named by SCIMWRIGHT_CONFIG),
+ * validated with zod. A bad value stops start-up with a message naming the setting.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  /** TCP port of the gateway. Default 8080. */
+  port: int(0, 65535).default(8080),
+  /** Interface to listen on. Default 127.0.0.1 (loopback only). */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Origin used in scimBaseUrl and meta.location, e.g. https://scim.example.com. Default http://host:port. */
+  publicUrl: z.url().optional(),
+  /** Bearer token of the admin API. Generated and printed once when unset. */
+  adminToken: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** 32-byte key (base64 or hex) for secrets at rest. Required with an external REDIS_URL. */
+  secretKey: z.string().optional(),
+  dataDir: z.string().min(1).default('data'),
+  recordingsDir: z.string().min(1).default('recordings'),
+  /** External Redis; when unset a private redis-server is started under dataDir. */
+  redisUrl: z.url().optional(),
+  /** Prefix of every Redis key, so several deployments can share one Redis. Default "sw". */
+  redisPrefix: z.string().regex(/^[a-z0-9-]+$/).default('sw'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest SCIM request body in bytes (413 above). Default 1 MiB. */
+  bodyLimit: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /** SCIM requests per connection per minute before 429. Default 3000 (Entra asks for 25/s). */
+  rateLimitPerMinute: int(1, 1_000_000).default(3000),
+  /** Largest `count` a SCIM list answers with. Default 500. */
+  maxPageSize: int(1, 10_000).default(500),
+  /** Browser jobs run at once by one worker process. Default 1 (browser work is CPU-bound). */
+  workerConcurrency: int(1, 64).default(1),
+  /** Start the converge worker inside `npm start`. Default true. */
+  embeddedWorker: z.stringbool().default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Environment variable for each setting; the README lists the same names. */
+export const ENV_NAMES: Record<keyof Config, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  publicUrl: 'SCIMWRIGHT_PUBLIC_URL',
+  adminToken: 'SCIMWRIGHT_ADMIN_TOKEN',
+  secretKey: 'SCIMWRIGHT_SECRET_KEY',
+  dataDir: 'SCIMWRIGHT_DATA_DIR',
+  recordingsDir: 'SCIMWRIGHT_RECORDINGS_DIR',
+  redisUrl: 'REDIS_URL',
+  redisPrefix: 'SCIMWRIGHT_REDIS_PREFIX',
+  logLevel: 'LOG_LEVEL',
+  bodyLimit: 'SCIMWRIGHT_BODY_LIMIT',
+  rateLimitPerMinute: 'SCIMWRIGHT_RATE_LIMIT_PER_MINUTE',
+  maxPageSize: 'SCIMWRIGHT_MAX_PAGE_SIZE',
+  workerConcurrency: 'SCIMWRIGHT_WORKER_CONCURRENCY',
+  embeddedWorker: 'SCIMWRIGHT_EMBEDDED_WORKER',
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the file named by SCIMWRIGHT_CONFIG (keys as in configSchema), then the environment on top. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const fromFile = env.SCIMWRIGHT_CONFIG ? readConfigFile(env.SCIMWRIGHT_CONFIG) : {};
+  const fromEnv: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const parsed = configSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const name = ENV_NAMES[key as keyof Config] ?? key;
+      return `  ${name}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  return { ...config, dataDir: resolve(config.dataDir), recordingsDir: resolve(config.recordingsDir) };
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new Error('the file must hold a JSON object');
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`SCIMWRIGHT_CONFIG=${path}: ${(error as Error).message}`);
+  }
+}
+
+/** The origin that scimBaseUrl and meta.location are built on. */
+export function publicOrigin(config: Config): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}

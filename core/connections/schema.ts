@@ -1,0 +1,92 @@
+/** What a connection is: one app instance, its admin login and the provisioning policy for it. */
+import { z } from 'zod';
+
+/** No "_": Okta refuses base URLs that contain one (shared/idp.md). */
+export const connectionIdSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'use 1–63 lower-case letters, digits and dashes (no "_": Okta refuses it in base URLs)');
+
+const base32 = /^[A-Z2-7]+=*$/i;
+
+export const credentialsSchema = z
+  .object({
+    email: z.string().min(1).max(320),
+    password: z.string().min(1).max(1024),
+    /** Base32 TOTP secret of the admin account, when the app asks for a second factor. */
+    totpSecret: z.string().regex(base32, 'must be a base32 TOTP secret').optional(),
+  })
+  .strict();
+
+export type Credentials = z.infer<typeof credentialsSchema>;
+
+/** Modelled on a SCIM service provider's admin page (seed 004): create, roles, deprovisioning. */
+export const settingsSchema = z
+  .object({
+    /** Invite users the app does not have yet. Off: only change and remove users who are already there. */
+    createUsers: z.boolean().default(true),
+    /** App role when neither `roles` nor groups decide; the connector's first non-protected role when unset. */
+    defaultRole: z.string().min(1).optional(),
+    /** SCIM `roles` value → app role (case-insensitive keys). */
+    roleMap: z.record(z.string(), z.string().min(1)).default({}),
+    /** SCIM group displayName → app role (case-insensitive keys). */
+    groupRoleMap: z.record(z.string(), z.string().min(1)).default({}),
+    /** What active=false and DELETE do in the app: remove the user, or deactivate where the app can. */
+    deprovision: z.enum(['remove', 'deactivate']).default('remove'),
+    /** Keep the app's display name in step with the IdP's. */
+    syncDisplayName: z.boolean().default(true),
+    /** Connector-specific settings, validated by the connector's own schema. */
+    app: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type ConnectionSettings = z.infer<typeof settingsSchema>;
+
+export const createConnectionSchema = z
+  .object({
+    id: connectionIdSchema,
+    connector: z.string().min(1),
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    credentials: credentialsSchema,
+    settings: settingsSchema.default(settingsSchema.parse({})),
+  })
+  .strict();
+
+export type CreateConnection = z.infer<typeof createConnectionSchema>;
+
+export const patchConnectionSchema = z
+  .object({
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    credentials: credentialsSchema.optional(),
+    /** Merged into the current settings, key by key. */
+    settings: settingsSchema.partial().optional(),
+  })
+  .strict();
+
+export type PatchConnection = z.infer<typeof patchConnectionSchema>;
+
+/** As stored: credentials sealed with AES-256-GCM, the SCIM token only as a keyed hash. */
+export interface StoredConnection {
+  id: string;
+  connector: string;
+  baseUrl: string;
+  settings: ConnectionSettings;
+  sealedCredentials: string;
+  token: { hash: string; id: string; createdAt: string };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the admin API shows: never the password, TOTP secret or token. */
+export function publicView(connection: StoredConnection, credentials: Credentials, scimBaseUrl: string) {
+  return {
+    id: connection.id,
+    connector: connection.connector,
+    baseUrl: connection.baseUrl,
+    scimBaseUrl,
+    settings: connection.settings,
+    credentials: { email: credentials.email, totp: credentials.totpSecret !== undefined },
+    token: { id: connection.token.id, createdAt: connection.token.createdAt },
+    createdAt: connection.createdAt,
+    updatedAt: connection.updatedAt,
+  };
+}

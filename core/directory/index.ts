@@ -1,0 +1,60 @@
+/** The desired state of every connection: SCIM Users and Groups plus the converge hook. */
+import type { Redis } from 'ioredis';
+import type { ConvergeQueue } from '../queue.ts';
+import { ProvisioningStore } from '../provisioning/state.ts';
+import { ResourceStore } from '../store/resource-store.ts';
+import type { DirectoryDeps, RequestContext } from './context.ts';
+import { Groups } from './groups.ts';
+import { Users } from './users.ts';
+
+export type { RequestContext } from './context.ts';
+
+/** How many SCIM requests are kept in each user's history (for the reviewer's timeline). */
+const HISTORY_LENGTH = 200;
+
+export class Directory {
+  readonly users: Users;
+  readonly groups: Groups;
+  readonly resources: ResourceStore;
+  readonly provisioning: ProvisioningStore;
+
+  constructor(private readonly redis: Redis, private readonly options: { prefix: string; queue: ConvergeQueue; maxPageSize: number }) {
+    this.resources = new ResourceStore(redis, options.prefix);
+    this.provisioning = new ProvisioningStore(redis, options.prefix);
+    const deps: DirectoryDeps = {
+      redis,
+      resources: this.resources,
+      provisioning: this.provisioning,
+      maxPageSize: options.maxPageSize,
+      afterChange: (ctx, userIds, request) => this.afterChange(ctx, userIds, request),
+      removeMember: (ctx, groupId, userId) => this.groups.removeMember(ctx, groupId, userId),
+    };
+    this.users = new Users(deps);
+    this.groups = new Groups(deps);
+  }
+
+  private async afterChange(ctx: RequestContext, userIds: string[], request: string): Promise<void> {
+    if (userIds.length === 0) return;
+    const keys = this.resources.keys(ctx.connectionId);
+    const entry = JSON.stringify({ at: new Date().toISOString(), request, requestId: ctx.requestId, tokenId: ctx.tokenId });
+    const pipeline = this.redis.pipeline();
+    for (const id of userIds) pipeline.lpush(keys.history(id), entry).ltrim(keys.history(id), 0, HISTORY_LENGTH - 1);
+    await pipeline.exec();
+    await this.options.queue.enqueue(userIds.map((userId) => ({ connectionId: ctx.connectionId, userId })));
+  }
+
+  /** Asks for every user of a connection to be converged again (after a policy change). */
+  async reconverge(connectionId: string, queue: ConvergeQueue = this.options.queue): Promise<number> {
+    const ids = await this.provisioning.userIds(connectionId);
+    for (let i = 0; i < ids.length; i += 500) {
+      await queue.enqueue(ids.slice(i, i + 500).map((userId) => ({ connectionId, userId })));
+    }
+    return ids.length;
+  }
+
+  /** The SCIM requests that changed a user, newest first. */
+  async history(connectionId: string, userId: string): Promise<Array<{ at: string; request: string; requestId: string; tokenId: string }>> {
+    const rows = await this.redis.lrange(this.resources.keys(connectionId).history(userId), 0, -1);
+    return rows.map((row) => JSON.parse(row));
+  }
+}

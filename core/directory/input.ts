@@ -1,0 +1,120 @@
+/**
+ * Validation of User and Group bodies (RFC 7643 §4). Attribute names are matched
+ * case-insensitively (§2.1); unknown attributes are dropped; `password` is never kept.
+ */
+import { z } from 'zod';
+import { ScimError } from '../errors.ts';
+import { CORE_GROUP, CORE_USER, ENTERPRISE_USER } from '../scim/attribute-path.ts';
+import { PROVISIONING_SCHEMA as PROVISIONING_EXTENSION } from '../scim/schema-definitions.ts';
+
+/** scimwright's own read-only extension carrying the provisioning state. */
+export { PROVISIONING_EXTENSION };
+
+/** Entra sends booleans as "True"/"False" unless its tenant flag is set (shared/idp.md). */
+export const scimBoolean = z.union([
+  z.boolean(),
+  z.string().regex(/^(true|false)$/i, 'must be true or false').transform((s) => s.toLowerCase() === 'true'),
+]);
+
+const text = z.string().max(4096);
+const multiValue = z
+  .object({ value: z.string().max(4096).optional(), display: text.optional(), type: text.optional(), primary: scimBoolean.optional() })
+  .loose();
+
+const enterprise = z
+  .object({
+    employeeNumber: text.optional(),
+    costCenter: text.optional(),
+    organization: text.optional(),
+    division: text.optional(),
+    department: text.optional(),
+    manager: z.object({ value: text.optional(), $ref: z.string().nullable().optional(), displayName: text.optional() }).loose().nullable().optional(),
+  })
+  .loose();
+
+export const userInputSchema = z.object({
+  schemas: z.array(z.string()).optional(),
+  userName: z.string().trim().min(1, 'userName is required').max(512),
+  externalId: z.string().max(512).optional(),
+  name: z
+    .object({ formatted: text, familyName: text, givenName: text, middleName: text, honorificPrefix: text, honorificSuffix: text })
+    .partial()
+    .optional(),
+  displayName: text.optional(),
+  nickName: text.optional(),
+  profileUrl: text.optional(),
+  title: text.optional(),
+  userType: text.optional(),
+  preferredLanguage: text.optional(),
+  locale: text.optional(),
+  timezone: text.optional(),
+  active: scimBoolean.optional(),
+  emails: z.array(multiValue).max(100).optional(),
+  phoneNumbers: z.array(multiValue).max(100).optional(),
+  roles: z.array(multiValue).max(100).optional(),
+  entitlements: z.array(multiValue).max(100).optional(),
+  addresses: z.array(z.record(z.string(), z.unknown())).max(100).optional(),
+  [ENTERPRISE_USER]: enterprise.optional(),
+});
+
+export type UserInput = z.infer<typeof userInputSchema>;
+
+const member = z.object({ value: z.string().min(1, 'members[].value is required').max(512), display: text.optional(), $ref: z.string().nullable().optional(), type: text.optional() });
+
+export const groupInputSchema = z.object({
+  schemas: z.array(z.string()).optional(),
+  displayName: z.string().trim().min(1, 'displayName is required').max(512),
+  externalId: z.string().max(512).optional(),
+  members: z.array(member).max(100_000).optional(),
+});
+
+export type GroupInput = z.infer<typeof groupInputSchema>;
+
+const USER_KEYS = [...Object.keys(userInputSchema.shape), 'id', 'meta', 'groups', 'password'];
+const GROUP_KEYS = [...Object.keys(groupInputSchema.shape), 'id', 'meta'];
+
+/** Renames keys to their canonical spelling (RFC 7643 §2.1: attribute names are case-insensitive). */
+function canonicalKeys(body: Record<string, unknown>, known: string[]): Record<string, unknown> {
+  const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) out[byLower.get(key.toLowerCase()) ?? key] = value;
+  return out;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
+    .join('; ');
+}
+
+function requireObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw ScimError.badRequest('invalidSyntax', 'The request body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}
+
+function checkSchemas(schemas: string[] | undefined, core: string, allowed: string[]): void {
+  if (schemas === undefined) return;
+  if (!schemas.some((s) => s.toLowerCase() === core.toLowerCase())) {
+    throw ScimError.badRequest('invalidValue', `schemas must include "${core}".`);
+  }
+  const unknown = schemas.find((s) => !allowed.some((a) => a.toLowerCase() === s.toLowerCase()));
+  if (unknown) throw ScimError.badRequest('invalidValue', `Unknown schema "${unknown}".`);
+}
+
+export function parseUserInput(body: unknown): UserInput {
+  const parsed = userInputSchema.safeParse(canonicalKeys(requireObject(body), USER_KEYS));
+  if (!parsed.success) throw ScimError.badRequest('invalidValue', describeIssues(parsed.error));
+  checkSchemas(parsed.data.schemas, CORE_USER, [CORE_USER, ENTERPRISE_USER, PROVISIONING_EXTENSION]);
+  return parsed.data;
+}
+
+export function parseGroupInput(body: unknown): GroupInput {
+  const parsed = groupInputSchema.safeParse(canonicalKeys(requireObject(body), GROUP_KEYS));
+  if (!parsed.success) throw ScimError.badRequest('invalidValue', describeIssues(parsed.error));
+  checkSchemas(parsed.data.schemas, CORE_GROUP, [CORE_GROUP]);
+  return parsed.data;
+}
+

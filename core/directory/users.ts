@@ -1,0 +1,125 @@
+/**
+ * SCIM Users of one connection: validate, store atomically with the user's provisioning bump,
+ * then ask for a converge. A rejected request changes nothing (validation precedes every write).
+ */
+import { randomUUID } from 'node:crypto';
+import { ScimError } from '../errors.ts';
+import { applyPatch } from '../scim/patch.ts';
+import { CORE_USER, ENTERPRISE_USER } from '../scim/attribute-path.ts';
+import type { ScimResource, StoredResource } from '../store/resource-store.ts';
+import type { DirectoryDeps, RequestContext } from './context.ts';
+import { parseUserInput, PROVISIONING_EXTENSION, type UserInput } from './input.ts';
+import { listResources, type ListQuery } from './query.ts';
+import { renderUser, type GroupRef } from './render.ts';
+
+function buildUser(input: UserInput, id: string, created: string): ScimResource {
+  const { schemas: _schemas, ...attributes } = input;
+  const schemas = input[ENTERPRISE_USER] ? [CORE_USER, ENTERPRISE_USER] : [CORE_USER];
+  return {
+    schemas,
+    id,
+    ...attributes,
+    active: input.active ?? true,
+    meta: { resourceType: 'User', created, lastModified: new Date().toISOString() },
+  };
+}
+
+/** Strips what clients may send but never set: read-only attributes and our own extension. */
+function writable(resource: unknown): unknown {
+  if (typeof resource !== 'object' || resource === null || Array.isArray(resource)) return resource;
+  const { id: _id, meta: _meta, groups: _groups, [PROVISIONING_EXTENSION]: _prov, ...rest } = resource as Record<string, unknown>;
+  return rest;
+}
+
+export class Users {
+  constructor(private readonly deps: DirectoryDeps) {}
+
+  private bump(ctx: RequestContext, resource: ScimResource, deleted = false) {
+    const key = this.deps.resources.keys(ctx.connectionId).prov(resource.id);
+    const fields = ['userName', String(resource.userName), 'deleted', deleted ? '1' : '0', 'requestId', ctx.requestId, 'tokenId', ctx.tokenId];
+    return [{ id: resource.id, key, fields }];
+  }
+
+  async create(ctx: RequestContext, body: unknown) {
+    const input = parseUserInput(body);
+    const now = new Date().toISOString();
+    const resource = buildUser(input, randomUUID(), now);
+    const stored = await this.deps.resources.create(ctx.connectionId, 'User', resource, { bump: this.bump(ctx, resource) });
+    await this.deps.afterChange(ctx, [resource.id], 'POST /Users');
+    return this.render(ctx, stored);
+  }
+
+  async get(ctx: RequestContext, id: string) {
+    const stored = await this.deps.resources.get(ctx.connectionId, 'User', id);
+    if (!stored) throw ScimError.notFound(`User "${id}" not found.`);
+    return this.render(ctx, stored);
+  }
+
+  async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
+    const input = parseUserInput(writable(body));
+    const { after } = await this.deps.resources.update(ctx.connectionId, 'User', id, (current) => {
+      const meta = current.resource.meta as { created: string };
+      const resource = buildUser(input, id, meta.created);
+      return { resource, effects: { bump: this.bump(ctx, resource) } };
+    }, ifMatch);
+    await this.deps.afterChange(ctx, [id], `PUT /Users/${id}`);
+    return this.render(ctx, after);
+  }
+
+  async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
+    let changed = true;
+    const { after } = await this.deps.resources.update(ctx.connectionId, 'User', id, (current) => {
+      const patched = applyPatch(current.resource, body, { resourceType: 'User' });
+      // Validate the result as a whole: a PATCH may not leave a user a POST would refuse.
+      const input = parseUserInput(writable(patched));
+      const meta = current.resource.meta as { created: string };
+      const resource = buildUser(input, id, meta.created);
+      changed = JSON.stringify(writable({ ...resource, meta: 0 })) !== JSON.stringify(writable({ ...current.resource, meta: 0 }));
+      return { resource: changed ? resource : current.resource, effects: changed ? { bump: this.bump(ctx, resource) } : {} };
+    }, ifMatch);
+    if (changed) await this.deps.afterChange(ctx, [id], `PATCH /Users/${id}`);
+    return this.render(ctx, after);
+  }
+
+  async delete(ctx: RequestContext, id: string) {
+    const keys = this.deps.resources.keys(ctx.connectionId);
+    const groupIds = await this.deps.redis.smembers(keys.memberOf(id));
+    await this.deps.resources.delete(ctx.connectionId, 'User', id, (current) => ({
+      bump: this.bump(ctx, current.resource, true),
+    }));
+    await this.deps.redis.del(keys.memberOf(id));
+    // RFC 7644 §3.6: a deleted user leaves the groups that referenced it.
+    for (const groupId of groupIds) await this.deps.removeMember(ctx, groupId, id);
+    await this.deps.afterChange(ctx, [id], `DELETE /Users/${id}`);
+  }
+
+  async list(ctx: RequestContext, query: ListQuery) {
+    const page = await listResources(this.deps.resources, ctx.connectionId, 'User', query, this.deps.maxPageSize);
+    const ids = page.resources.map((r) => r.resource.id);
+    const [groups, prov] = await Promise.all([this.groupsOf(ctx, ids), this.deps.provisioning.getMany(ctx.connectionId, ids)]);
+    const resources = page.resources.map((r) => renderUser(r, ctx.baseUrl, groups.get(r.resource.id) ?? [], prov.get(r.resource.id) ?? null));
+    return { ...page, resources };
+  }
+
+  private async render(ctx: RequestContext, stored: StoredResource) {
+    const id = stored.resource.id;
+    const [groups, prov] = await Promise.all([this.groupsOf(ctx, [id]), this.deps.provisioning.get(ctx.connectionId, id)]);
+    return { resource: renderUser(stored, ctx.baseUrl, groups.get(id) ?? [], prov), version: stored.version };
+  }
+
+  /** Group names per user, from the reverse membership sets. */
+  async groupsOf(ctx: RequestContext, userIds: string[]): Promise<Map<string, GroupRef[]>> {
+    const keys = this.deps.resources.keys(ctx.connectionId);
+    const pipeline = this.deps.redis.pipeline();
+    for (const id of userIds) pipeline.smembers(keys.memberOf(id));
+    const rows = ((await pipeline.exec()) ?? []).map(([, value]) => (value as string[] | null) ?? []);
+    const allGroupIds = [...new Set(rows.flat())];
+    const groups = await this.deps.resources.getMany(ctx.connectionId, 'Group', allGroupIds);
+    const names = new Map(groups.map((g) => [g.resource.id, String(g.resource.displayName)]));
+    const out = new Map<string, GroupRef[]>();
+    userIds.forEach((id, i) => {
+      out.set(id, (rows[i] ?? []).filter((g) => names.has(g)).map((g) => ({ id: g, displayName: names.get(g)! })));
+    });
+    return out;
+  }
+}

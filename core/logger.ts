@@ -1,0 +1,61 @@
+/**
+ * pino with secrets removed twice: by path (cheap, pino's own redaction) and by a deep scrub of key
+ * names and token-shaped strings, because secrets also hide in nested objects and error messages.
+ */
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+const SECRET_KEY = /pass(word)?|secret|token|authorization|cookie|totp|credential|api[-_]?key|storage-?state/i;
+const TOKEN_SHAPED = /\b(scim_[A-Za-z0-9_-]{8,}|Bearer\s+[A-Za-z0-9._~+/=-]{8,})/g;
+const REDACTED = '[redacted]';
+
+const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  '*.password',
+  '*.token',
+  '*.totpSecret',
+  '*.credentials',
+];
+
+/** Removes secret-named keys and token-shaped substrings, at any depth. Pure, for tests too. */
+export function scrub(value: unknown, depth = 0): unknown {
+  if (depth > 8) return value;
+  if (typeof value === 'string') return value.replace(TOKEN_SHAPED, REDACTED);
+  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+  if (value instanceof Error) {
+    return { type: value.name, message: scrub(value.message, depth + 1), stack: scrub(value.stack, depth + 1) };
+  }
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = SECRET_KEY.test(key) && item !== null && typeof item !== 'boolean' && typeof item !== 'number'
+        ? REDACTED
+        : scrub(item, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+export function createLogger(options: { level?: string; name?: string } = {}, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      name: options.name ?? 'scimwright',
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      formatters: { log: (object) => scrub(object) as Record<string, unknown> },
+      hooks: {
+        // Messages are strings outside the merged object: scrub them too.
+        logMethod(args, method) {
+          const scrubbed = args.map((arg) => (typeof arg === 'string' ? (scrub(arg) as string) : arg));
+          method.apply(this, scrubbed as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+export type { Logger };

@@ -1,0 +1,119 @@
+/**
+ * A user's provisioning state, kept in its own Redis hash beside the SCIM resource so that the
+ * runner's bookkeeping never changes the resource's version (ETag). It outlives a deleted user:
+ * the runner still needs the userName to carry the removal out.
+ */
+import type { Redis } from 'ioredis';
+import { connectionKeys } from '../store/keys.ts';
+
+export type ProvisioningStateName = 'pending' | 'in_sync' | 'failed' | 'removed';
+
+export interface ProvisioningState {
+  state: ProvisioningStateName;
+  /** Bumped by every accepted change to the user's desired state. */
+  generation: number;
+  /** The generation the last successful run converged. */
+  appliedGeneration: number;
+  userName?: string;
+  deleted: boolean;
+  appRole?: string;
+  /** Email the app knows the user by, as last applied (a userName change removes the old one). */
+  appliedEmail?: string;
+  lastRunAt?: string;
+  lastRunId?: string;
+  lastError?: string;
+  lastErrorReason?: string;
+  changedAt?: string;
+  /** The SCIM request that last changed the user, and the token that made it. */
+  requestId?: string;
+  tokenId?: string;
+}
+
+export class ProvisioningStore {
+  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+
+  async get(connectionId: string, userId: string): Promise<ProvisioningState | null> {
+    const raw = await this.redis.hgetall(connectionKeys(this.prefix, connectionId).prov(userId));
+    return Object.keys(raw).length === 0 ? null : parse(raw);
+  }
+
+  async getMany(connectionId: string, userIds: string[]): Promise<Map<string, ProvisioningState>> {
+    const keys = connectionKeys(this.prefix, connectionId);
+    const pipeline = this.redis.pipeline();
+    for (const id of userIds) pipeline.hgetall(keys.prov(id));
+    const rows = (await pipeline.exec()) ?? [];
+    const out = new Map<string, ProvisioningState>();
+    rows.forEach(([error, raw], i) => {
+      const id = userIds[i];
+      if (!error && id && raw && Object.keys(raw).length > 0) out.set(id, parse(raw as Record<string, string>));
+    });
+    return out;
+  }
+
+  /** Every user id that has (or had) a provisioning state: the drift scan's work list. */
+  async userIds(connectionId: string): Promise<string[]> {
+    return this.redis.smembers(connectionKeys(this.prefix, connectionId).provIndex);
+  }
+
+  /**
+   * Records a run's outcome. `appliedGeneration` only moves forward, and the state becomes
+   * in_sync/removed only if no newer change arrived while the run was going (it stays pending).
+   */
+  async recordRun(connectionId: string, userId: string, outcome: RunOutcome): Promise<void> {
+    const key = connectionKeys(this.prefix, connectionId).prov(userId);
+    await this.redis.eval(RECORD_SCRIPT, 1, key, JSON.stringify(outcome));
+  }
+
+  /** Forgets a removed user once the app no longer has them. */
+  async forget(connectionId: string, userId: string): Promise<void> {
+    const keys = connectionKeys(this.prefix, connectionId);
+    await this.redis.multi().del(keys.prov(userId)).srem(keys.provIndex, userId).exec();
+  }
+}
+
+export interface RunOutcome {
+  /** The generation the run read at its start. */
+  generation: number;
+  ok: boolean;
+  removed?: boolean;
+  appRole?: string;
+  appliedEmail?: string;
+  runId: string;
+  at: string;
+  error?: string;
+  reason?: string;
+}
+
+const RECORD_SCRIPT = `
+local o = cjson.decode(ARGV[1])
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'lastRunAt', o.at, 'lastRunId', o.runId)
+local current = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
+if o.ok then
+  local applied = tonumber(redis.call('HGET', KEYS[1], 'appliedGeneration') or '0')
+  if o.generation > applied then redis.call('HSET', KEYS[1], 'appliedGeneration', o.generation) end
+  redis.call('HDEL', KEYS[1], 'lastError', 'lastErrorReason')
+  if o.appRole then redis.call('HSET', KEYS[1], 'appRole', o.appRole) end
+  if o.appliedEmail then redis.call('HSET', KEYS[1], 'appliedEmail', o.appliedEmail) end
+  if o.removed then redis.call('HDEL', KEYS[1], 'appRole', 'appliedEmail') end
+  if o.generation >= current then
+    redis.call('HSET', KEYS[1], 'state', o.removed and 'removed' or 'in_sync')
+  end
+else
+  redis.call('HSET', KEYS[1], 'lastError', o.error or 'unknown error', 'lastErrorReason', o.reason or 'error')
+  if o.generation >= current then redis.call('HSET', KEYS[1], 'state', 'failed') end
+end
+return 1`;
+
+function parse(raw: Record<string, string>): ProvisioningState {
+  const state: ProvisioningState = {
+    state: (raw.state as ProvisioningStateName | undefined) ?? 'pending',
+    generation: Number(raw.generation ?? 0),
+    appliedGeneration: Number(raw.appliedGeneration ?? 0),
+    deleted: raw.deleted === '1',
+  };
+  for (const key of ['userName', 'appRole', 'appliedEmail', 'lastRunAt', 'lastRunId', 'lastError', 'lastErrorReason', 'changedAt', 'requestId', 'tokenId'] as const) {
+    if (raw[key] !== undefined) state[key] = raw[key];
+  }
+  return state;
+}

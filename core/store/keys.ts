@@ -1,0 +1,33 @@
+/** Every Redis key of one connection's desired state, in one place. */
+export type ResourceType = 'User' | 'Group';
+
+export function connectionKeys(prefix: string, connectionId: string) {
+  const base = `${prefix}:c:${connectionId}`;
+  return {
+    base,
+    doc: (type: ResourceType, id: string) => `${base}:${type === 'User' ? 'user' : 'group'}:${id}`,
+    list: (type: ResourceType) => `${base}:${type === 'User' ? 'users' : 'groups'}`,
+    seq: `${base}:seq`,
+    /** Unique, case-insensitive: lower(userName) → id (RFC 7643 §4.1.1: userName is caseExact=false). */
+    userNameIdx: `${base}:idx:user:userName`,
+    userExternalIdIdx: `${base}:idx:user:externalId`,
+    userDisplayNameIdx: `${base}:idx:user:displayName`,
+    /** Unique, case-insensitive group names: groups map to app roles by name. */
+    groupNameIdx: `${base}:idx:group:displayName`,
+    groupExternalIdIdx: `${base}:idx:group:externalId`,
+    /** Reverse membership: the ids of the groups a user belongs to. */
+    memberOf: (userId: string) => `${base}:memberOf:${userId}`,
+    /** Provisioning state of a user; outlives the user so that a removal can still be carried out. */
+    prov: (userId: string) => `${base}:prov:${userId}`,
+    provIndex: `${base}:prov-users`,
+    /** The SCIM requests that changed a user, newest first (capped). */
+    history: (userId: string) => `${base}:history:${userId}`,
+  };
+}
+
+export type ConnectionKeys = ReturnType<typeof connectionKeys>;
+
+/** A lex-index entry: the value, then the id, so several ids can share a value. */
+export function lexEntry(value: string, id: string): string {
+  return `${value}\u0000${id}`;
+}

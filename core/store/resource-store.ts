@@ -1,0 +1,248 @@
+/**
+ * Users and groups of one connection in Redis: a hash per resource (JSON body + version), a
+ * creation-ordered list for 1-based paging, and indexes for the `eq` lookups IdPs make
+ * (userName, externalId, displayName), so those never scan.
+ */
+import type { Redis } from 'ioredis';
+import { ScimError } from '../errors.ts';
+import { connectionKeys, lexEntry, type ConnectionKeys, type ResourceType } from './keys.ts';
+import {
+  parseSaveResult, SAVE_SCRIPT,
+  type LexChange, type ProvisioningBump, type SaveOp, type SetChange, type UniqueChange,
+} from './save-script.ts';
+
+export type ScimResource = Record<string, unknown> & { id: string };
+
+export interface StoredResource {
+  resource: ScimResource;
+  version: number;
+  /** Creation order, for stable paging. */
+  seq?: number;
+}
+
+/** Extra writes that must happen atomically with a save (membership, provisioning bumps). */
+export interface SaveEffects {
+  sets?: SetChange[];
+  bump?: ProvisioningBump[];
+}
+
+export type IndexedAttribute = 'userName' | 'externalId' | 'displayName';
+
+const MAX_CAS_ATTEMPTS = 50;
+const SCAN_BATCH = 500;
+
+/** The save script, registered once per client as a custom command (sent by SHA after the first call). */
+interface WithSave {
+  scimwrightSave(op: string): Promise<unknown>;
+}
+
+export class ResourceStore {
+  private readonly saveCommand: WithSave;
+
+  constructor(private readonly redis: Redis, private readonly prefix: string) {
+    if (!('scimwrightSave' in redis)) redis.defineCommand('scimwrightSave', { numberOfKeys: 0, lua: SAVE_SCRIPT });
+    this.saveCommand = redis as unknown as WithSave;
+  }
+
+  keys(connectionId: string): ConnectionKeys {
+    return connectionKeys(this.prefix, connectionId);
+  }
+
+  async get(connectionId: string, type: ResourceType, id: string): Promise<StoredResource | null> {
+    const [body, version] = await this.redis.hmget(this.keys(connectionId).doc(type, id), 'body', 'v');
+    return body && version ? { resource: JSON.parse(body) as ScimResource, version: Number(version) } : null;
+  }
+
+  async getMany(connectionId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]> {
+    if (ids.length === 0) return [];
+    const keys = this.keys(connectionId);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(keys.doc(type, id), 'body', 'v');
+    const rows = (await pipeline.exec()) ?? [];
+    const out: StoredResource[] = [];
+    for (const [error, value] of rows) {
+      if (error) throw error;
+      const [body, version] = value as [string | null, string | null];
+      if (body && version) out.push({ resource: JSON.parse(body) as ScimResource, version: Number(version) });
+    }
+    return out;
+  }
+
+  /** Creates a resource; 409 uniqueness when an indexed unique attribute is taken (RFC 7644 §3.3). */
+  async create(connectionId: string, type: ResourceType, resource: ScimResource, effects: SaveEffects = {}): Promise<StoredResource> {
+    const result = await this.save(connectionId, type, null, resource, 'absent', effects);
+    if (result.kind === 'exists') throw new ScimError(409, 'uniqueness', `A ${type} with id "${resource.id}" already exists.`);
+    return { resource, version: this.okVersion(result, type) };
+  }
+
+  /**
+   * Read-modify-write with optimistic concurrency: `compute` sees the latest stored version and is
+   * re-run when another writer got there first, so concurrent PATCHes lose no update.
+   * `ifMatch` (an ETag's version) makes a stale write fail with 412 instead (RFC 7644 §3.14).
+   */
+  async update(
+    connectionId: string,
+    type: ResourceType,
+    id: string,
+    compute: (current: StoredResource) => { resource: ScimResource; effects?: SaveEffects },
+    ifMatch?: number,
+  ): Promise<{ before: StoredResource; after: StoredResource }> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.get(connectionId, type, id);
+      if (!current) throw ScimError.notFound(`${type} "${id}" not found.`);
+      if (ifMatch !== undefined && ifMatch !== current.version) {
+        throw new ScimError(412, undefined, `${type} "${id}" has changed (version ${current.version}, If-Match ${ifMatch}).`);
+      }
+      const next = compute(current);
+      const result = await this.save(connectionId, type, current.resource, next.resource, current.version, next.effects ?? {});
+      if (result.kind === 'version') continue;
+      if (result.kind === 'missing') throw ScimError.notFound(`${type} "${id}" not found.`);
+      return { before: current, after: { resource: next.resource, version: this.okVersion(result, type) } };
+    }
+    throw new ScimError(503, undefined, `Too many concurrent changes to ${type} "${id}"; retry.`, { 'retry-after': '1' });
+  }
+
+  async delete(connectionId: string, type: ResourceType, id: string, effects: (current: StoredResource) => SaveEffects): Promise<StoredResource> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await this.get(connectionId, type, id);
+      if (!current) throw ScimError.notFound(`${type} "${id}" not found.`);
+      const result = await this.save(connectionId, type, current.resource, null, current.version, effects(current));
+      if (result.kind === 'ok') return current;
+      if (result.kind === 'missing') throw ScimError.notFound(`${type} "${id}" not found.`);
+    }
+    throw new ScimError(503, undefined, `Too many concurrent changes to ${type} "${id}"; retry.`, { 'retry-after': '1' });
+  }
+
+  /** Ids whose indexed attribute equals `value` (case-insensitively where the attribute is). */
+  async findIds(connectionId: string, type: ResourceType, attribute: IndexedAttribute, value: string): Promise<string[]> {
+    const keys = this.keys(connectionId);
+    const spec = indexSpec(keys, type, attribute);
+    if (!spec) return [];
+    const key = spec.caseInsensitive ? value.toLowerCase() : value;
+    if (spec.kind === 'unique') {
+      const id = await this.redis.hget(spec.key, key);
+      return id ? [id] : [];
+    }
+    const entries = await this.redis.zrangebylex(spec.key, `[${key}\u0000`, `[${key}\u0000\u00ff`);
+    return entries.map((entry) => entry.slice(key.length + 1));
+  }
+
+  async count(connectionId: string, type: ResourceType): Promise<number> {
+    return this.redis.zcard(this.keys(connectionId).list(type));
+  }
+
+  /** One page in creation order; `start` is 0-based here. */
+  async page(connectionId: string, type: ResourceType, start: number, count: number): Promise<StoredResource[]> {
+    if (count <= 0) return [];
+    const ids = await this.redis.zrange(this.keys(connectionId).list(type), String(start), String(start + count - 1));
+    return this.getMany(connectionId, type, ids);
+  }
+
+  /** Streams every resource in creation order, in batches; for filters no index can answer. */
+  async *scan(connectionId: string, type: ResourceType): AsyncGenerator<StoredResource[]> {
+    const listKey = this.keys(connectionId).list(type);
+    for (let start = 0; ; start += SCAN_BATCH) {
+      const ids = await this.redis.zrange(listKey, String(start), String(start + SCAN_BATCH - 1));
+      if (ids.length === 0) return;
+      yield await this.getMany(connectionId, type, ids);
+      if (ids.length < SCAN_BATCH) return;
+    }
+  }
+
+  /** Orders ids by creation (for index hits, which come back in index order). */
+  async orderByCreation(connectionId: string, type: ResourceType, ids: string[]): Promise<string[]> {
+    if (ids.length <= 1) return ids;
+    const scores = await this.redis.zmscore(this.keys(connectionId).list(type), ...ids);
+    return ids
+      .map((id, i) => ({ id, score: scores[i] === null || scores[i] === undefined ? Infinity : Number(scores[i]) }))
+      .filter((row) => row.score !== Infinity)
+      .sort((a, b) => a.score - b.score)
+      .map((row) => row.id);
+  }
+
+  private okVersion(result: ReturnType<typeof parseSaveResult>, type: ResourceType): number {
+    if (result.kind === 'ok') return result.version;
+    if (result.kind === 'conflict') {
+      throw ScimError.conflict(`Another ${type} already has this ${result.attr}.`);
+    }
+    throw new Error(`unexpected save result ${result.kind}`);
+  }
+
+  private async save(
+    connectionId: string,
+    type: ResourceType,
+    before: ScimResource | null,
+    after: ScimResource | null,
+    expect: SaveOp['expect'],
+    effects: SaveEffects,
+  ) {
+    const keys = this.keys(connectionId);
+    const id = (after ?? before)!.id;
+    const op: SaveOp = {
+      id,
+      doc: keys.doc(type, id),
+      listKey: keys.list(type),
+      seqKey: keys.seq,
+      expect,
+      ...(after ? { body: JSON.stringify(after) } : {}),
+      ...indexChanges(keys, type, before, after, id),
+      sets: effects.sets ?? [],
+      bump: effects.bump ?? [],
+      provIndex: keys.provIndex,
+      now: new Date().toISOString(),
+    };
+    const result = parseSaveResult(await this.saveCommand.scimwrightSave(JSON.stringify(op)));
+    if (result.kind === 'conflict') this.okVersion(result, type);
+    return result;
+  }
+}
+
+interface IndexSpec {
+  kind: 'unique' | 'lex';
+  key: string;
+  attr: IndexedAttribute;
+  caseInsensitive: boolean;
+}
+
+function indexSpecs(keys: ConnectionKeys, type: ResourceType): IndexSpec[] {
+  return type === 'User'
+    ? [
+        { kind: 'unique', key: keys.userNameIdx, attr: 'userName', caseInsensitive: true },
+        // RFC 7643 §3.1: externalId is caseExact.
+        { kind: 'lex', key: keys.userExternalIdIdx, attr: 'externalId', caseInsensitive: false },
+        { kind: 'lex', key: keys.userDisplayNameIdx, attr: 'displayName', caseInsensitive: true },
+      ]
+    : [
+        { kind: 'unique', key: keys.groupNameIdx, attr: 'displayName', caseInsensitive: true },
+        { kind: 'lex', key: keys.groupExternalIdIdx, attr: 'externalId', caseInsensitive: false },
+      ];
+}
+
+function indexSpec(keys: ConnectionKeys, type: ResourceType, attr: IndexedAttribute): IndexSpec | undefined {
+  return indexSpecs(keys, type).find((spec) => spec.attr === attr);
+}
+
+function indexValue(spec: IndexSpec, resource: ScimResource | null): string | undefined {
+  const raw = resource?.[spec.attr];
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  return spec.caseInsensitive ? raw.toLowerCase() : raw;
+}
+
+function indexChanges(keys: ConnectionKeys, type: ResourceType, before: ScimResource | null, after: ScimResource | null, id: string) {
+  const unique: UniqueChange[] = [];
+  const lex: LexChange[] = [];
+  for (const spec of indexSpecs(keys, type)) {
+    const oldValue = indexValue(spec, before);
+    const newValue = indexValue(spec, after);
+    if (spec.kind === 'unique') {
+      unique.push({ attr: spec.attr, hash: spec.key, ...(newValue ? { set: newValue } : {}), ...(oldValue ? { unset: oldValue } : {}) });
+    } else {
+      lex.push({
+        zset: spec.key,
+        ...(newValue ? { set: lexEntry(newValue, id) } : {}),
+        ...(oldValue ? { unset: lexEntry(oldValue, id) } : {}),
+      });
+    }
+  }
+  return { unique, lex };
+}

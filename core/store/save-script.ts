@@ -1,0 +1,117 @@
+/**
+ * One Lua script writes a resource and every index it touches, so uniqueness checks, version
+ * checks and index updates are atomic: ten concurrent creates of one userName give one winner.
+ * Keys are derived from ARGV (single-node Redis; the prefix keeps deployments apart).
+ */
+export const SAVE_SCRIPT = `
+local op = cjson.decode(ARGV[1])
+local docKey = op.doc
+local current = redis.call('HGET', docKey, 'v')
+if op.expect == 'absent' then
+  if current then return {'exists'} end
+elseif op.expect ~= 'any' then
+  if not current then return {'missing'} end
+  if current ~= tostring(op.expect) then return {'version', current} end
+end
+for _, u in ipairs(op.unique or {}) do
+  if u.set then
+    local owner = redis.call('HGET', u.hash, u.set)
+    if owner and owner ~= op.id then return {'conflict', u.attr} end
+  end
+end
+for _, u in ipairs(op.unique or {}) do
+  if u.unset and u.unset ~= u.set then
+    if redis.call('HGET', u.hash, u.unset) == op.id then redis.call('HDEL', u.hash, u.unset) end
+  end
+  if u.set then redis.call('HSET', u.hash, u.set, op.id) end
+end
+for _, l in ipairs(op.lex or {}) do
+  if l.unset and l.unset ~= l.set then redis.call('ZREM', l.zset, l.unset) end
+  if l.set then redis.call('ZADD', l.zset, 0, l.set) end
+end
+for _, s in ipairs(op.sets or {}) do
+  for _, m in ipairs(s.add or {}) do redis.call('SADD', s.key, m) end
+  for _, m in ipairs(s.rem or {}) do redis.call('SREM', s.key, m) end
+end
+local version = 0
+if op.body then
+  version = (tonumber(current) or 0) + 1
+  redis.call('HSET', docKey, 'body', op.body, 'v', version)
+  if op.expect == 'absent' then
+    local seq = redis.call('INCR', op.seqKey)
+    redis.call('ZADD', op.listKey, seq, op.id)
+  end
+else
+  redis.call('DEL', docKey)
+  redis.call('ZREM', op.listKey, op.id)
+end
+for _, g in ipairs(op.bump or {}) do
+  redis.call('HINCRBY', g.key, 'generation', 1)
+  redis.call('HSET', g.key, 'state', 'pending', 'changedAt', op.now)
+  if g.fields and #g.fields > 0 then redis.call('HSET', g.key, unpack(g.fields)) end
+  redis.call('SADD', op.provIndex, g.id)
+end
+return {'ok', tostring(version)}
+`;
+
+export interface UniqueChange {
+  /** Attribute name reported on conflict. */
+  attr: string;
+  hash: string;
+  set?: string;
+  unset?: string;
+}
+
+export interface LexChange {
+  zset: string;
+  set?: string;
+  unset?: string;
+}
+
+export interface SetChange {
+  key: string;
+  add?: string[];
+  rem?: string[];
+}
+
+export interface SaveOp {
+  id: string;
+  doc: string;
+  listKey: string;
+  seqKey: string;
+  /** 'absent' to create, 'any' to skip the check, or the version the caller read. */
+  expect: 'absent' | 'any' | number;
+  /** New JSON body; omitted to delete. */
+  body?: string;
+  unique?: UniqueChange[];
+  lex?: LexChange[];
+  sets?: SetChange[];
+  /** Users whose desired state changed: their provisioning generation is bumped. */
+  bump?: ProvisioningBump[];
+  provIndex: string;
+  now: string;
+}
+
+export interface ProvisioningBump {
+  id: string;
+  key: string;
+  /** Flat field/value list stored with the bump (e.g. the userName a removal needs later). */
+  fields?: string[];
+}
+
+export type SaveResult =
+  | { kind: 'ok'; version: number }
+  | { kind: 'exists' | 'missing' }
+  | { kind: 'version'; current: number }
+  | { kind: 'conflict'; attr: string };
+
+export function parseSaveResult(raw: unknown): SaveResult {
+  const [kind, value] = raw as [string, string | undefined];
+  switch (kind) {
+    case 'ok': return { kind, version: Number(value) };
+    case 'version': return { kind, current: Number(value) };
+    case 'conflict': return { kind, attr: String(value) };
+    case 'exists': case 'missing': return { kind };
+    default: throw new Error(`unexpected save result ${String(kind)}`);
+  }
+}
