@@ -77,7 +77,10 @@ export async function connectionRoutes(app: FastifyInstance) {
     if (!parsed.success) return invalid(reply, parsed.error);
     const current = await connections.get(request.params.id);
     if (!current) return adminError(reply, 404, 'not_found', `No connection "${request.params.id}".`);
-    const settings = settingsSchema.parse({ ...current.settings, ...parsed.data.settings });
+    // Only the keys the caller sent: zod's defaults must not reset the rest.
+    const sent = Object.keys((request.body as { settings?: object }).settings ?? {});
+    const changes = Object.fromEntries(sent.map((key) => [key, (parsed.data.settings as Record<string, unknown>)[key]]));
+    const settings = settingsSchema.parse({ ...current.settings, ...changes });
     const problem = checkAgainstConnector(connectors.get(current.connector)!, settings);
     if (problem) return adminError(reply, 400, 'invalid_settings', problem);
     const updated = await connections.update(current.id, (c) => ({
