@@ -1,0 +1,157 @@
+/**
+ * The UXPin operations on members. Each one converges: it reads the list, does only what differs,
+ * and trusts the list read back afterwards, never the toast (a write can fail after saving).
+ */
+import type { DesiredUser, ObservedUser } from '../../core/connector.ts';
+import { TransientAppError } from '../../core/errors.ts';
+import type { TeamPage, TeamRow } from './pages/team.page.ts';
+import { assignableRole, canonicalRole, refuseProtected } from './roles.ts';
+import { openTeam, type UxpinContext } from './session.ts';
+import { describe, guard, refusalOf, type ActionOutcome } from './support.ts';
+
+function observed(row: TeamRow): ObservedUser {
+  return {
+    email: row.email,
+    role: canonicalRole(row.role) ?? row.role,
+    status: row.status,
+    ...(row.name ? { displayName: row.name } : {}),
+  };
+}
+
+function sameRole(a: string | null, b: string): boolean {
+  return a?.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * Loads the team screen afresh and searches, so nothing on an older screen (a lingering toast,
+ * a stale row) is trusted. Used before and after every write.
+ */
+async function lookUp(ctx: UxpinContext, email: string, step = `find ${email}`): Promise<{ team: TeamPage; row: TeamRow | null }> {
+  const team = await openTeam(ctx);
+  const row = await ctx.step(step, () => team.find(email));
+  return { team, row };
+}
+
+async function readBack(ctx: UxpinContext, email: string): Promise<TeamRow | null> {
+  return (await lookUp(ctx, email, `read back ${email}`)).row;
+}
+
+/** A refusal the app gave for good (seats, address); anything else waits for the read-back. */
+function refusalIn(outcome: ActionOutcome) {
+  return outcome.kind === 'alert' ? refusalOf(outcome.message) : undefined;
+}
+
+/** Reads the list back: the write counts only when the row shows `role`, whatever the screen said. */
+async function expectRole(ctx: UxpinContext, email: string, role: string, outcome: ActionOutcome): Promise<void> {
+  const row = await readBack(ctx, email);
+  if (!row) throw new TransientAppError(`${email} is not listed (${describe(outcome)})`);
+  if (!sameRole(row.role, role)) {
+    throw new TransientAppError(`${email} is listed as ${row.role ?? 'no role'}, not ${role} (${describe(outcome)})`);
+  }
+}
+
+export function findUser(ctx: UxpinContext, email: string): Promise<ObservedUser | null> {
+  return guard(async () => {
+    const { row } = await lookUp(ctx, email);
+    return row && observed(row);
+  });
+}
+
+/** Changes the role of a listed member; shared by changeRole and invites of existing members. */
+async function setRole(ctx: UxpinContext, team: TeamPage, row: TeamRow, role: string): Promise<void> {
+  refuseProtected(row.email, row.role);
+  if (sameRole(row.role, role)) {
+    ctx.log('role already matches: nothing to do', { email: row.email, role });
+    return;
+  }
+  const outcome = await ctx.step(`change role of ${row.email} to ${role}`, () => team.chooseRole(row.email, role));
+  await expectRole(ctx, row.email, role, outcome);
+}
+
+export function invite(ctx: UxpinContext, user: DesiredUser): Promise<void> {
+  return guard(async () => {
+    const role = assignableRole(user.role);
+    const { team, row: existing } = await lookUp(ctx, user.email);
+    if (existing) return setRole(ctx, team, existing, role);
+    const outcome = await ctx.step(`invite ${user.email} as ${role}`, async () =>
+      (await team.openAddUsers()).inviteOne(user.email, role));
+    const refusal = refusalIn(outcome);
+    if (refusal) throw refusal;
+    await expectRole(ctx, user.email, role, outcome);
+  });
+}
+
+/** Invites through "add multiple users at once"; its Role applies to the whole batch, so one batch per role. */
+export function inviteMany(ctx: UxpinContext, users: DesiredUser[]): Promise<void> {
+  return guard(async () => {
+    const wanted = users.map((u) => ({ email: u.email, role: assignableRole(u.role) }));
+    const byRole = new Map<string, string[]>();
+    for (const { email, role } of wanted) {
+      const { team, row: existing } = await lookUp(ctx, email);
+      if (existing) await setRole(ctx, team, existing, role);
+      else byRole.set(role, [...(byRole.get(role) ?? []), email]);
+    }
+    for (const [role, emails] of byRole) await inviteBatch(ctx, emails, role);
+  });
+}
+
+async function inviteBatch(ctx: UxpinContext, emails: string[], role: string): Promise<void> {
+  const team = await openTeam(ctx);
+  const outcome = await ctx.step(`invite ${emails.length} users as ${role}`, async () =>
+    (await team.openAddUsers()).inviteMany(emails, role));
+  const refusal = refusalIn(outcome);
+  if (refusal?.reason === 'user_refused' && emails.length > 1) return inviteOneByOne(ctx, emails, role);
+  if (refusal) throw refusal;
+  for (const email of emails) await expectRole(ctx, email, role, outcome);
+}
+
+/** One refused address blocks the whole batch in UXPin: invite the rest alone, then report the refusal. */
+async function inviteOneByOne(ctx: UxpinContext, emails: string[], role: string): Promise<void> {
+  let firstError: unknown;
+  for (const email of emails) {
+    try {
+      await invite(ctx, { email, role, member: true, groups: [] });
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  if (firstError) throw firstError;
+}
+
+export function changeRole(ctx: UxpinContext, user: DesiredUser): Promise<void> {
+  return guard(async () => {
+    const role = assignableRole(user.role);
+    const { team, row } = await lookUp(ctx, user.email);
+    // Transient: the runner reads the state again and invites instead.
+    if (!row) throw new TransientAppError(`${user.email} is not a member of the UXPin team`);
+    await setRole(ctx, team, row, role);
+  });
+}
+
+export function remove(ctx: UxpinContext, user: ObservedUser): Promise<void> {
+  return guard(async () => {
+    refuseProtected(user.email, user.role);
+    const { team, row } = await lookUp(ctx, user.email);
+    if (!row) {
+      ctx.log('not a member: nothing to remove', { email: user.email });
+      return;
+    }
+    refuseProtected(row.email, row.role);
+    const outcome = await ctx.step(`remove ${row.email}`, () => team.removeUser(row.email));
+    if (await readBack(ctx, row.email)) throw new TransientAppError(`${row.email} is still listed (${describe(outcome)})`);
+  });
+}
+
+/** Every member, walking the pages of the unfiltered list. */
+export function listUsers(ctx: UxpinContext): Promise<ObservedUser[]> {
+  return guard(async () => {
+    const team = await openTeam(ctx);
+    return ctx.step('list members', async () => {
+      const seen = new Map<string, ObservedUser>();
+      do {
+        for (const row of await team.readPage()) seen.set(row.email, observed(row));
+      } while (await team.nextPage());
+      return [...seen.values()];
+    });
+  });
+}

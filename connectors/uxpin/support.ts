@@ -1,0 +1,91 @@
+/** Waiting and error mapping shared by the UXPin page objects and operations. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errors, type Locator } from 'playwright-core';
+import { AppError, PermanentAppError, TransientAppError } from '../../core/errors.ts';
+
+/** What the screen showed after a write: trusted only to decide when to read the list back. */
+export type ActionOutcome = { kind: 'done' } | { kind: 'alert'; message: string } | { kind: 'no-answer' };
+
+const INTERVALS_MS = [0, 25, 50, 100, 200];
+
+/** A probe can run while the page navigates; those errors mean "not yet", not failure. */
+function isNavigationRace(error: unknown): boolean {
+  return error instanceof Error && /Execution context was destroyed|frame was detached|navigat/i.test(error.message);
+}
+
+/**
+ * Web-first waiting for conditions a single locator cannot express (expect.poll style): runs
+ * `probe` until it returns a value or `timeoutMs` passes, then returns undefined.
+ */
+export async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      if (!isNavigationRace(error)) throw error;
+    }
+    if (Date.now() >= deadline) return undefined;
+    await sleep(INTERVALS_MS[Math.min(attempt, INTERVALS_MS.length - 1)]);
+  }
+}
+
+/** The text of the first visible alert under `scope`, if any. */
+export async function visibleAlert(scope: Locator): Promise<string | undefined> {
+  const alert = scope.first();
+  if (!(await alert.isVisible())) return undefined;
+  const message = (await alert.innerText()).trim();
+  return message || undefined;
+}
+
+/** A dialog's write finished when the dialog closes or shows an alert. */
+export async function dialogOutcome(dialog: Locator, timeoutMs: number): Promise<ActionOutcome> {
+  const outcome = await pollUntil<ActionOutcome>(async () => {
+    if (!(await dialog.isVisible())) return { kind: 'done' };
+    const message = await visibleAlert(dialog.getByRole('alert'));
+    return message ? { kind: 'alert', message } : undefined;
+  }, timeoutMs);
+  return outcome ?? { kind: 'no-answer' };
+}
+
+/** The app refusing for good (seats, address); anything else is settled by reading the list back. */
+export function refusalOf(message: string): PermanentAppError | undefined {
+  if (/no seats left/i.test(message)) return new PermanentAppError('seat_limit', message);
+  if (/valid email/i.test(message)) return new PermanentAppError('user_refused', message);
+  return undefined;
+}
+
+export function describe(outcome: ActionOutcome): string {
+  if (outcome.kind === 'alert') return `UXPin said: ${outcome.message}`;
+  return outcome.kind === 'no-answer' ? 'UXPin did not answer' : 'UXPin reported success';
+}
+
+/** Playwright timeouts and network errors are transient; app errors pass through unchanged. */
+export function toAppError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (error instanceof errors.TimeoutError) {
+    return new TransientAppError(`UXPin did not answer in time: ${error.message.split('\n')[0]}`, { cause: error });
+  }
+  if (error instanceof Error && /net::ERR_|ECONNREFUSED|ECONNRESET/.test(error.message)) {
+    return new TransientAppError(`UXPin could not be reached: ${error.message.split('\n')[0]}`, { cause: error });
+  }
+  return error;
+}
+
+export async function guard<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Matches `text` as a whole, ignoring case and surrounding blanks (emails are case-insensitive). */
+export function wholeText(text: string): RegExp {
+  return new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`, 'i');
+}

@@ -1,0 +1,201 @@
+/** The UXPin connector against its sandbox in real Chromium (one browser for the file). */
+import { after, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { Secret } from 'otpauth';
+import type { Browser } from 'playwright-core';
+import type { ConnectorContext, DesiredUser } from '../../core/connector.ts';
+import { PermanentAppError, SessionExpiredError, TransientAppError } from '../../core/errors.ts';
+import { launchChromium } from '../../runner/browser/chromium.ts';
+import { startUxpinSandbox, type UxpinSandbox, type UxpinSandboxOptions } from '../../test/sandboxes/uxpin/index.ts';
+import { uxpin, uxpinSettings, type UxpinSettings } from './index.ts';
+
+const ops = uxpin.operations;
+let browser: Browser;
+before(async () => {
+  browser = await launchChromium();
+});
+after(() => browser?.close());
+
+interface Setup {
+  sb: UxpinSandbox;
+  ctx: ConnectorContext<UxpinSettings>;
+}
+
+/** A sandbox, a fresh browser context and a connector context; `login: false` leaves it logged out. */
+async function setup(t: TestContext, options: UxpinSandboxOptions & { login?: boolean; timeoutMs?: number } = {}): Promise<Setup> {
+  const { login = true, timeoutMs = 5000, ...sandboxOptions } = options;
+  const sb = await startUxpinSandbox(sandboxOptions);
+  const context = await browser.newContext();
+  t.after(async () => {
+    await context.close();
+    await sb.stop();
+  });
+  const page = await context.newPage();
+  const vault = new Map<string, string>();
+  const ctx: ConnectorContext<UxpinSettings> = {
+    connectionId: 'test-uxpin',
+    baseUrl: sb.url,
+    credentials: { email: sb.admin.email, password: sb.admin.password, ...(sb.knobs.totpSecret ? { totpSecret: sb.knobs.totpSecret } : {}) },
+    settings: uxpinSettings.parse({ actionTimeoutMs: timeoutMs }),
+    page: async () => page,
+    step: (_name, fn) => fn(),
+    vault: { get: async (k) => vault.get(k), set: async (k, v) => void vault.set(k, v) },
+    addSecret: () => {},
+    signal: new AbortController().signal,
+    log: () => {},
+  };
+  if (login) await ops.login(ctx);
+  return { sb, ctx };
+}
+
+function desired(email: string, role: string): DesiredUser {
+  return { email, role, member: true, groups: [] };
+}
+
+async function rejectsWith(promise: Promise<unknown>, reason: string, message?: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof PermanentAppError, `expected PermanentAppError, got ${String(error)}`);
+    assert.equal(error.reason, reason);
+    if (message) assert.match(error.message, message);
+    return true;
+  });
+}
+
+test('login without TOTP; a live session is reused', async (t) => {
+  const { sb, ctx } = await setup(t);
+  assert.equal(sb.state.logins, 1);
+  await ops.login(ctx);
+  assert.equal(sb.state.logins, 1, 'the second login reused the session');
+});
+
+test('login with TOTP; without a secret it is mfa_required', async (t) => {
+  const { sb, ctx } = await setup(t, { totpSecret: new Secret().base32, login: false });
+  await rejectsWith(ops.login({ ...ctx, credentials: { email: sb.admin.email, password: sb.admin.password } }), 'mfa_required');
+  await ops.login(ctx);
+  assert.equal(sb.state.logins, 1);
+  assert.equal((await ops.findUser(ctx, sb.admin.email))?.role, 'Owner');
+});
+
+test('a wrong password is bad_credentials', async (t) => {
+  const { sb, ctx } = await setup(t, { login: false });
+  const wrong = { ...ctx, credentials: { email: sb.admin.email, password: 'wrong' } };
+  await rejectsWith(ops.login(wrong), 'bad_credentials', /Incorrect email or password/);
+  assert.equal(sb.state.logins, 0);
+});
+
+test('invite shows a pending row; inviting again is a no-op', async (t) => {
+  const { sb, ctx } = await setup(t, { seed: 3 });
+  await ops.invite(ctx, desired('New.Person@Example.com', 'creator'));
+  assert.deepEqual(sb.state.find('new.person@example.com'), { email: 'new.person@example.com', name: '', role: 'Creator', status: 'pending' });
+  await ops.invite(ctx, desired('new.person@example.com', 'Creator'));
+  assert.deepEqual(sb.state.invitesSent, { 'new.person@example.com': 1 });
+  assert.equal(sb.state.writes, 1);
+  assert.deepEqual(await ops.findUser(ctx, 'new.person@example.com'), { email: 'new.person@example.com', role: 'Creator', status: 'pending' });
+});
+
+test('inviteMany sends one batch per role and skips members', async (t) => {
+  const { sb, ctx } = await setup(t, { seed: 2, latencyMs: [5, 40] });
+  await ops.inviteMany!(ctx, [
+    desired('a@example.com', 'Developer'),
+    desired('b@example.com', 'Developer'),
+    desired('c@example.com', 'Admin'),
+    desired('user01@example.com', 'Admin'),
+  ]);
+  const seen = (email: string) => sb.state.find(email) && { role: sb.state.find(email)?.role, status: sb.state.find(email)?.status };
+  assert.deepEqual(seen('a@example.com'), { role: 'Developer', status: 'pending' });
+  assert.deepEqual(seen('b@example.com'), { role: 'Developer', status: 'pending' });
+  assert.deepEqual(seen('c@example.com'), { role: 'Admin', status: 'pending' });
+  assert.deepEqual(sb.state.invitesSent, { 'a@example.com': 1, 'b@example.com': 1, 'c@example.com': 1 });
+  assert.equal(sb.state.members.length, 6);
+});
+
+test('inviteMany invites the rest of a batch one by one when UXPin refuses an address', async (t) => {
+  const { sb, ctx } = await setup(t);
+  const batch = [desired('good@example.com', 'Creator'), desired('not-an-address', 'Creator')];
+  await rejectsWith(ops.inviteMany!(ctx, batch), 'user_refused', /Enter a valid email address/);
+  assert.equal(sb.state.find('good@example.com')?.status, 'pending');
+  assert.equal(sb.state.members.length, 2);
+});
+
+test('changeRole saves the new role; the same role again is a no-op', async (t) => {
+  const { sb, ctx } = await setup(t, { seed: [{ email: 'dev@example.com', role: 'Developer' }] });
+  await ops.changeRole(ctx, desired('dev@example.com', 'Manager'));
+  assert.equal(sb.state.find('dev@example.com')?.role, 'Manager');
+  const writes = sb.state.writes;
+  await ops.changeRole(ctx, desired('dev@example.com', 'manager'));
+  assert.equal(sb.state.writes, writes, 'no write for a role that already matches');
+});
+
+test('remove takes pending and active members; an absent one is a no-op', async (t) => {
+  const { sb, ctx } = await setup(t, {
+    seed: [{ email: 'active@example.com' }, { email: 'pending@example.com', status: 'pending' }, { email: 'stays@example.com' }],
+  });
+  await ops.remove(ctx, { email: 'pending@example.com', role: 'Collaborator', status: 'pending' });
+  await ops.remove(ctx, { email: 'active@example.com', role: 'Collaborator', status: 'active' });
+  await ops.remove(ctx, { email: 'nobody@example.com', role: null, status: 'active' });
+  assert.deepEqual(sb.state.members.map((m) => m.email), ['owner@example.com', 'stays@example.com']);
+});
+
+test('the Owner is never touched; unknown roles are refused', async (t) => {
+  const { sb, ctx } = await setup(t, { seed: [{ email: 'x@example.com', role: 'Creator' }] });
+  const owner = sb.admin.email;
+  await rejectsWith(ops.remove(ctx, { email: owner, role: null, status: 'active' }), 'owner_protected');
+  await rejectsWith(ops.changeRole(ctx, desired(owner, 'Admin')), 'owner_protected');
+  await rejectsWith(ops.changeRole(ctx, desired('x@example.com', 'owner')), 'owner_protected');
+  await rejectsWith(ops.invite(ctx, desired('y@example.com', 'Viewer')), 'unknown_role');
+  assert.deepEqual(sb.state.members.map((m) => [m.email, m.role]), [[owner, 'Owner'], ['x@example.com', 'Creator']]);
+});
+
+test("the seat limit and a bad address are the app's refusals", async (t) => {
+  const { sb, ctx } = await setup(t, { seed: 1, seatLimit: 2 });
+  await rejectsWith(ops.invite(ctx, desired('full@example.com', 'Creator')), 'seat_limit', /^No seats left on your plan$/);
+  sb.setKnobs({ seatLimit: 10 });
+  await rejectsWith(ops.invite(ctx, desired('not-an-address', 'Creator')), 'user_refused', /Enter a valid email address/);
+  assert.equal(sb.state.members.length, 2);
+});
+
+test('an expired session is SessionExpiredError; logging in again works', async (t) => {
+  const { sb, ctx } = await setup(t, { seed: 1 });
+  sb.expireSessions();
+  await assert.rejects(ops.findUser(ctx, 'user01@example.com'), SessionExpiredError);
+  await ops.login(ctx);
+  assert.equal((await ops.findUser(ctx, 'user01@example.com'))?.email, 'user01@example.com');
+  assert.equal(sb.state.logins, 2);
+});
+
+test('listUsers walks three pages behind a slow list', async (t) => {
+  const { sb, ctx } = await setup(t, { seed: 60, slowListMs: 150 });
+  const users = await ops.listUsers(ctx);
+  const expected = sb.state.members.map((m) => ({ email: m.email, role: m.role, status: m.status }));
+  assert.deepEqual(users.map((u) => ({ email: u.email, role: u.role, status: u.status })), expected);
+  assert.deepEqual(sb.state.listViews.map((v) => v.page), [1, 2, 3]);
+});
+
+test('findUser searches instead of walking to page 3', async (t) => {
+  const { sb, ctx } = await setup(t, { seed: 60 });
+  const user = await ops.findUser(ctx, 'USER55@example.com');
+  assert.deepEqual(user, { email: 'user55@example.com', role: 'Developer', status: 'pending', displayName: 'User 55' });
+  assert.deepEqual(sb.state.listViews.at(-1), { query: 'USER55@example.com', page: 1 });
+  assert.ok(sb.state.listViews.every((v) => v.page === 1), 'never opened another page');
+  assert.equal(await ops.findUser(ctx, 'user5@example.com'), null);
+});
+
+test("a write that fails after saving is confirmed by reading back; one that fails before is transient", async (t) => {
+  const { sb, ctx } = await setup(t, { seed: [{ email: 'r@example.com', role: 'Creator' }] });
+  sb.setKnobs({ failureRate: 1, failureTiming: 'after' });
+  await ops.changeRole(ctx, desired('r@example.com', 'Admin'));
+  await ops.invite(ctx, desired('after@example.com', 'Developer'));
+  assert.equal(sb.state.find('r@example.com')?.role, 'Admin');
+  assert.equal(sb.state.invitesSent['after@example.com'], 1);
+  sb.setKnobs({ failureTiming: 'before' });
+  await assert.rejects(ops.remove(ctx, { email: 'r@example.com', role: 'Admin', status: 'active' }), TransientAppError);
+  assert.ok(sb.state.find('r@example.com'));
+  assert.equal(sb.state.failuresInjected, 3);
+});
+
+test('a write that hangs after saving is confirmed by reading back', async (t) => {
+  const { sb, ctx } = await setup(t, { seed: [{ email: 'h@example.com' }], timeoutMs: 3000 });
+  sb.setKnobs({ failureRate: 1, failureMode: 'hang', failureTiming: 'after' });
+  await ops.remove(ctx, { email: 'h@example.com', role: 'Collaborator', status: 'active' });
+  assert.equal(sb.state.find('h@example.com'), undefined);
+});
