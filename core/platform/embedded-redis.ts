@@ -31,7 +31,7 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
   const child: ChildProcess = spawn('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes',
     '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec',
-    '--dir', dir, '--daemonize', 'no', '--loglevel', 'warning',
+    '--dir', dir, '--daemonize', 'no', '--loglevel', 'notice',
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForReady(child);
   return {
