@@ -206,8 +206,10 @@ test('RFC: add with a filter path creates the value when none matches', () => {
     [{ type: 'work', value: 'a@x.com' }]);
 });
 
-test('RFC: replace with a filter that matches nothing is noTarget (§3.5.2.3)', () => {
-  assertScim(() => patchUser(user(), { op: 'replace', path: 'emails[type eq "home"].value', value: 'x@y' }), 'noTarget');
+test('Entra: replace on an unmatched eq filter creates the value; other unmatched filters are noTarget (§3.5.2.3)', () => {
+  const patched = patchUser(user(), { op: 'Replace', path: 'emails[type eq "home"].value', value: 'x@y' }) as { emails: Array<{ type: string; value: string }> };
+  assert.ok(patched.emails.some((e) => e.type === 'home' && e.value === 'x@y'));
+  assertScim(() => patchUser(user(), { op: 'replace', path: 'emails[value co "nobody"].value', value: 'x@y' }), 'noTarget');
 });
 
 test('RFC: replace of a whole matched value and of a sub-attribute flag', () => {
@@ -310,7 +312,7 @@ test('a failing operation leaves the input untouched (atomic)', () => {
   const snapshot = structuredClone(before);
   assertScim(() => patchUser(before,
     { op: 'replace', path: 'displayName', value: 'Changed' },
-    { op: 'replace', path: 'emails[type eq "nope"].value', value: 'x' }), 'noTarget');
+    { op: 'replace', path: 'emails[value co "nope"].value', value: 'x' }), 'noTarget');
   assert.deepEqual(before, snapshot);
 });
 

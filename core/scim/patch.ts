@@ -247,8 +247,11 @@ function applyFiltered(doc: Doc, kind: Kind, target: Target, raw: unknown): void
   }
   const value = normalise(sub ?? key, raw);
   if (hits.length === 0) {
-    // RFC 7644 §3.5.2.3: replace with an unmatched filter is noTarget; add creates the value.
-    const seed = kind === 'add' ? seedFrom(filter!) : null;
+    // RFC 7644 §3.5.2.3 makes an unmatched replace noTarget, but Entra sends
+    // `Replace emails[type eq "work"].value` for users stored without a work email and would
+    // retry it until the job is quarantined: where the filter names the value (`eq`), both add
+    // and replace create it. Other unmatched filters stay noTarget.
+    const seed = seedFrom(filter!);
     if (!seed) throw fail('noTarget', `No value of ${where} matches the filter.`);
     const created = sub ? { ...seed, [sub]: value } : isObject(value) ? { ...seed, ...value } : null;
     if (!created) throw fail('invalidValue', `${where} needs an object value.`);
