@@ -1,0 +1,60 @@
+/** `npx scimwright connections …` against a listening gateway: the CLI is a contract too. */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { startRedis, type TestRedis } from './support/redis.ts';
+import { ADMIN_TOKEN, startGateway, type TestGateway } from './support/gateway.ts';
+
+let redis: TestRedis;
+let gw: TestGateway;
+let url: string;
+before(async () => {
+  redis = await startRedis();
+  gw = await startGateway(redis.url);
+  url = await gw.app.listen({ port: 0, host: '127.0.0.1' });
+});
+after(async () => {
+  await gw.close();
+  await redis.stop();
+});
+
+/** Runs the CLI as a child process; asynchronously, since the gateway answers from this process. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/scimwright.js', ...args], {
+      encoding: 'utf8', timeout: 30_000, env: { ...process.env, SCIMWRIGHT_URL: url, SCIMWRIGHT_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
+    }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+  });
+}
+
+test('connections add, list, rotate-token, delete', async () => {
+  const added = await cli(['connections', 'add', '--id', 'cli-app', '--connector', 'testapp', '--base-url', 'http://app.test', '--admin-email', 'a@app.test'], { APP_ADMIN_PASSWORD: 'cli-secret-pw' });
+  assert.equal(added.status, 0, added.stderr);
+  const token = /Bearer token \(shown once\): (scim_\S+)/.exec(added.stdout)?.[1];
+  assert.ok(token, added.stdout);
+  assert.match(added.stdout, /\/scim\/v2\/cli-app/);
+  const scim = await fetch(`${url}/scim/v2/cli-app/Users`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(scim.status, 200);
+
+  const listed = await cli(['connections', 'list']);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.equal(JSON.parse(listed.stdout).connections[0].id, 'cli-app');
+  assert.ok(!listed.stdout.includes('cli-secret-pw'));
+
+  const rotated = await cli(['connections', 'rotate-token', 'cli-app']);
+  assert.equal(rotated.status, 0, rotated.stderr);
+  assert.equal((await fetch(`${url}/scim/v2/cli-app/Users`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
+
+  assert.equal((await cli(['connections', 'delete', 'cli-app'])).status, 0);
+  const missing = await cli(['connections', 'get', 'cli-app']);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /404/);
+});
+
+test('clear errors: no token, a missing password, an unknown command', async () => {
+  assert.match((await cli(['connections', 'list'], { SCIMWRIGHT_ADMIN_TOKEN: '' })).stderr, /SCIMWRIGHT_ADMIN_TOKEN is not set/);
+  const noPassword = await cli(['connections', 'add', '--id', 'x', '--connector', 'testapp', '--base-url', 'http://a.test', '--admin-email', 'a@a'], { APP_ADMIN_PASSWORD: '' });
+  assert.equal(noPassword.status, 2);
+  assert.match(noPassword.stderr, /APP_ADMIN_PASSWORD/);
+  assert.equal((await cli(['frobnicate'])).status, 2);
+});
