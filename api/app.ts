@@ -13,6 +13,9 @@ import type { StoredConnection } from '../core/connections/schema.ts';
 import type { Directory } from '../core/directory/index.ts';
 import type { ConvergeQueue } from '../core/queue.ts';
 import { adminRoutes } from './admin/index.ts';
+import { tokenRoutes } from './admin/tokens.ts';
+import { consoleRoutes } from './console/index.ts';
+import { metricsRoutes } from './metrics/index.ts';
 import { scimRoutes } from './scim/index.ts';
 import type { AdminAuth } from './admin/auth.ts';
 import type { RunReader } from './admin/runs.ts';
@@ -70,7 +73,11 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     const ok = results.every(([, passed]) => passed);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
   });
+  // Metrics first: its onResponse hook counts the SCIM routes registered after it.
+  await app.register(metricsRoutes);
   await app.register(adminRoutes, { prefix: '/admin/v1' });
+  await app.register(tokenRoutes, { prefix: '/admin/v1' });
   await app.register(scimRoutes, { prefix: '/scim/v2/:connectionId' });
+  await app.register(consoleRoutes, { prefix: '/console' });
   return app as unknown as FastifyInstance;
 }

@@ -1,14 +1,16 @@
 /**
  * The scimwright CLI. Commands talk to a running gateway's admin API (SCIMWRIGHT_URL,
- * SCIMWRIGHT_ADMIN_TOKEN) except `evidence`, which reads the recordings dir directly.
+ * SCIMWRIGHT_ADMIN_TOKEN) except `evidence` (verify, export), which reads the recordings dir directly.
  */
 import { connectionsCommand } from './commands/connections.ts';
 import { evidenceCommand } from './commands/evidence.ts';
 import { CliError, type Command } from './commands/shared.ts';
+import { tokensCommand } from './commands/tokens.ts';
 
 const commands: Record<string, Command> = {
   connections: connectionsCommand,
   evidence: evidenceCommand,
+  tokens: tokensCommand,
 };
 
 const USAGE = `usage: scimwright <command> [options]
@@ -19,7 +21,11 @@ const USAGE = `usage: scimwright <command> [options]
   connections get ID
   connections rotate-token ID
   connections delete ID
-  evidence verify [--connection ID] [--dir RECORDINGS_DIR]
+  evidence verify [--connection ID] [--dir RECORDINGS_DIR | --zip BUNDLE.zip]
+  evidence export [--connection ID [--user ID]] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out FILE]
+  tokens add --role admin|reviewer [--name NAME]
+  tokens list
+  tokens revoke ID
 
 Environment: SCIMWRIGHT_URL (default http://127.0.0.1:8080), SCIMWRIGHT_ADMIN_TOKEN,
 SCIMWRIGHT_RECORDINGS_DIR (default ./recordings).`;

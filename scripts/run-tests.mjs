@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const roots = process.argv.slice(2).length > 0
   ? process.argv.slice(2)
-  : ['core', 'api', 'runner', 'connectors', 'test', 'bin'];
+  : ['core', 'api', 'runner', 'connectors', 'test', 'bin', 'bench'];
 
 function walk(dir, out) {
   let entries;
@@ -32,6 +32,10 @@ if (files.length === 0) {
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`, ...files,
+  '--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`,
+  // A test that hangs fails after 5 minutes instead of stalling CI; a file that leaves a handle
+  // open after its tests finish must not keep the run alive either.
+  '--test-timeout=300000', '--test-force-exit',
+  ...files,
 ], { cwd: root, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
 process.exit(result.status ?? 1);

@@ -40,8 +40,9 @@ export function checkAgainstConnector(connector: ConnectorDescriptor, settings: 
 }
 
 export async function connectionRoutes(app: FastifyInstance) {
-  const { connections, connectors, origin, queue } = app.scimwright;
-  const scimBaseUrl = (id: string) => `${origin}/scim/v2/${id}`;
+  const { connections, connectors, queue } = app.scimwright;
+  // Read at call time: the origin is known only once the server listens (PORT=0).
+  const scimBaseUrl = (id: string) => `${app.scimwright.origin}/scim/v2/${id}`;
   const view = (c: StoredConnection) => publicView(c, connections.openCredentials(c), scimBaseUrl(c.id));
 
   app.post('/connections', { onRequest: requireRole('admin') }, async (request, reply) => {

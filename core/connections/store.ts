@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { constantTimeEqual, generateScimToken, type SecretBox } from '../crypto.ts';
+import { connectionKeys, connectionLockKey, sessionStateKey, vaultKey } from '../store/keys.ts';
 import type { ConnectionSettings, Credentials, StoredConnection } from './schema.ts';
 
 // KEYS: connection, token record, token index entry, connection set. The token record lives apart
@@ -113,16 +114,26 @@ export class ConnectionStore {
       }
       const next = { ...change(current), id, token: current.token, updatedAt: new Date().toISOString() };
       const { token: _token, ...rest } = next;
-      const result = await this.redis.multi().set(this.key(id), JSON.stringify(rest)).exec();
+      const tx = this.redis.multi().set(this.key(id), JSON.stringify(rest));
+      // A saved browser login belongs to the old account or app: never reuse it after a change.
+      if (next.baseUrl !== current.baseUrl || next.sealedCredentials !== current.sealedCredentials) {
+        tx.del(sessionStateKey(this.prefix, id));
+      }
+      const result = await tx.exec();
       if (result) return next;
     }
     throw new Error(`update of connection "${id}" kept racing with other changes`);
   }
 
-  /** Deletes the connection, its token and every key of its desired state. */
+  /** Deletes the connection, its token, its desired state, runs, vault and saved login. */
   async delete(id: string): Promise<boolean> {
     const current = await this.get(id);
     if (!current) return false;
+    const runIds = await this.redis.zrange(`${connectionKeys(this.prefix, id).base}:runs`, '0', '-1');
+    for (let i = 0; i < runIds.length; i += 500) {
+      await this.redis.unlink(...runIds.slice(i, i + 500).map((runId) => `${this.prefix}:run:${runId}`));
+    }
+    await this.redis.unlink(sessionStateKey(this.prefix, id), vaultKey(this.prefix, id), connectionLockKey(this.prefix, id));
     await this.redis.multi()
       .del(this.key(id), this.tokenRecordKey(id), this.tokenKey(current.token.hash))
       .srem(this.setKey, id)

@@ -31,3 +31,18 @@ export type ConnectionKeys = ReturnType<typeof connectionKeys>;
 export function lexEntry(value: string, id: string): string {
   return `${value}\u0000${id}`;
 }
+
+/** A connection's sealed browser login; dropped when its credentials or base URL change. */
+export function sessionStateKey(prefix: string, connectionId: string): string {
+  return `${prefix}:session:${connectionId}`;
+}
+
+/** A connection's connector vault (e.g. Spekit's app token), sealed per value. */
+export function vaultKey(prefix: string, connectionId: string): string {
+  return `${prefix}:vault:${connectionId}`;
+}
+
+/** The lock that keeps two worker processes off one connection's browser. */
+export function connectionLockKey(prefix: string, connectionId: string): string {
+  return `${prefix}:lock:connection:${connectionId}`;
+}

@@ -1,0 +1,85 @@
+/** The connections overview, and the rotate-token action (admins; the new token is shown once). */
+import type { FastifyInstance } from 'fastify';
+import { summarize, type ConnectionSummary } from './data.ts';
+import { errorPage } from './errors.ts';
+import { badge, href, html, time, withQuery, type Html } from './html.ts';
+import { csrfField, emptyState, page } from './layout.ts';
+import type { ConsoleSession } from './session.ts';
+
+export function runField(run: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = run?.[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function row(s: ConnectionSummary, session: ConsoleSession): Html {
+  const c = s.connection;
+  const users = href('connections', c.id, 'users');
+  const count = (state: string, n: number) => n > 0
+    ? html`<a href="${withQuery(users, { state })}" aria-label="${n} ${state.replace('_', ' ')} users">${n}</a>`
+    : html`<span class="muted">0</span>`;
+  return html`<tr>
+    <th scope="row"><a href="${users}">${c.id}</a><div class="sub">${c.baseUrl}</div></th>
+    <td>${s.connectorName}</td>
+    <td>${badge(s.health)}${s.counts.failed > 0 ? html`<div class="sub">${s.counts.failed} user(s) failed</div>` : ''}${s.stuck > 0 ? html`<div class="sub">${s.stuck} waiting too long</div>` : ''}</td>
+    <td>issued ${time(c.token.createdAt)}<div class="sub mono">${c.token.id}</div></td>
+    <td>${s.lastRun ? html`${badge(s.lastRun.status)} <a href="${href('connections', c.id, 'users', s.lastRun.userId ?? '')}">${time(s.lastRun.startedAt)}</a>` : html`<span class="muted">no run yet</span>`}</td>
+    <td class="num">${count('in_sync', s.counts.in_sync)}</td>
+    <td class="num">${count('pending', s.counts.pending)}</td>
+    <td class="num">${count('failed', s.counts.failed)}</td>
+    <td class="num">${count('removed', s.counts.removed)}</td>
+    ${session.role === 'admin' ? html`<td><form method="post" action="${href('connections', c.id, 'rotate-token')}" data-confirm="Rotate the SCIM token of ${c.id}? The identity provider is refused until you paste the new token into it.">
+      ${csrfField(session)}<button type="submit" class="small">Rotate token</button></form></td>` : ''}
+  </tr>`;
+}
+
+interface Revealed { connectionId: string; token: string; tokenId: string }
+
+function revealBody(scimBaseUrl: string, revealed: Revealed): Html {
+  return html`<div class="reveal" role="status">
+    <p><strong>This is the only time the new token is shown.</strong> Paste it into your identity provider now; the old token is already refused.</p>
+    <dl class="kv">
+      <dt>SCIM base URL</dt><dd><code>${scimBaseUrl}</code></dd>
+      <dt>Bearer token</dt><dd><code id="new-token" class="secret">${revealed.token}</code>
+        <button type="button" class="small" data-copy="new-token">Copy token</button></dd>
+      <dt>Token id</dt><dd class="mono">${revealed.tokenId}</dd>
+    </dl>
+    <p><a class="button" href="/console/connections">Done</a></p>
+  </div>`;
+}
+
+export async function connectionPages(app: FastifyInstance) {
+  app.get('/connections', async (request, reply) => {
+    const session = request.consoleSession!;
+    const summaries = await Promise.all((await app.scimwright.connections.list()).map((c) => summarize(app, c)));
+    const body = summaries.length === 0
+      ? emptyState('No connections yet', html`Add one with <code>npx scimwright connections add …</code>; it shows up here with its users and runs.`)
+      : html`<div class="table-wrap"><table>
+      <caption class="visually-hidden">Connections with their health, SCIM token age, last run and users by provisioning state</caption>
+      <thead><tr><th scope="col">Connection</th><th scope="col">Connector</th><th scope="col">Health</th><th scope="col">SCIM token</th>
+        <th scope="col">Last run</th><th scope="col" class="num">In sync</th><th scope="col" class="num">Pending</th>
+        <th scope="col" class="num">Failed</th><th scope="col" class="num">Removed</th>${session.role === 'admin' ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
+      <tbody>${summaries.map((s) => row(s, session))}</tbody></table></div>`;
+    return reply.type('text/html; charset=utf-8').send(page({ title: 'Connections', section: 'connections', session }, body));
+  });
+
+  app.post<{ Params: { id: string } }>('/connections/:id/rotate-token', { config: { admin: true } }, async (request, reply) => {
+    const session = request.consoleSession!;
+    const rotated = await app.scimwright.connections.rotateToken(request.params.id);
+    if (!rotated) return errorPage(reply, 404, 'Not found', `No connection "${request.params.id}".`, session);
+    request.log.info({ connectionId: rotated.connection.id, tokenId: rotated.connection.token.id, by: session.tokenId }, 'SCIM token rotated from the console');
+    await app.consoleSessions.stash(request.consoleSessionId!, { connectionId: rotated.connection.id, token: rotated.token, tokenId: rotated.connection.token.id });
+    return reply.redirect(href('connections', rotated.connection.id, 'new-token'), 303);
+  });
+
+  app.get<{ Params: { id: string } }>('/connections/:id/new-token', { config: { admin: true } }, async (request, reply) => {
+    const session = request.consoleSession!;
+    const revealed = await app.consoleSessions.takeStash<Revealed>(request.consoleSessionId!);
+    const body = revealed && revealed.connectionId === request.params.id
+      ? revealBody(`${app.scimwright.origin}/scim/v2/${revealed.connectionId}`, revealed)
+      : emptyState('The new token is no longer shown', 'A new SCIM token is shown once, right after rotating. If it was not copied, rotate again.');
+    return reply.type('text/html; charset=utf-8').send(page({
+      title: `New SCIM token for ${request.params.id}`, section: 'connections', session,
+      crumbs: [{ label: 'Connections', path: '/console/connections' }],
+    }, body));
+  });
+}

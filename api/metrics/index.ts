@@ -1,0 +1,43 @@
+/**
+ * GET /metrics in the Prometheus text format, and the SCIM request counter. Wrapped with
+ * fastify-plugin so its onResponse hook sees the routes registered after it (SCIM, admin).
+ *
+ * Labels hold route patterns (`/scim/v2/:connectionId/Users/:id`), never URLs, so no connection
+ * or user id reaches a scrape. The endpoint is unauthenticated, as Prometheus expects: keep the
+ * gateway's port off the internet or put /metrics behind the proxy's access rules.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
+
+export { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
+
+declare module '../app.ts' {
+  interface Services {
+    /** The registry and runner metrics (bin/start.ts); a fresh one is made when absent. */
+    prom?: PromMetrics;
+    /** BullMQ Queue of the converge worker: queue depth at /metrics, Bull Board in the console. */
+    bullQueue?: QueueCounts & object;
+  }
+}
+
+const SCIM_PREFIX = '/scim/';
+
+async function metricsPlugin(app: FastifyInstance) {
+  const prom = app.scimwright.prom ?? createPromMetrics();
+  app.scimwright.prom = prom;
+  if (app.scimwright.bullQueue && !prom.queueSource) prom.queueSource = app.scimwright.bullQueue;
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (!request.url.startsWith(SCIM_PREFIX)) return;
+    const route = request.routeOptions.url ?? 'unmatched';
+    prom.scimRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await prom.registry.metrics();
+    return reply.type(prom.registry.contentType).header('cache-control', 'no-store').send(body);
+  });
+}
+
+export const metricsRoutes = fp(metricsPlugin, { name: 'scimwright-metrics', fastify: '5.x' });

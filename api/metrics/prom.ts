@@ -1,0 +1,83 @@
+/**
+ * The Prometheus side of core/metrics.ts: one prom-client Registry per gateway (never the global
+ * one, so tests and several apps in one process do not share series). bin/start.ts makes one and
+ * hands `metrics` to the runner and the registry to the gateway.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metrics } from '../../core/metrics.ts';
+
+/** The BullMQ Queue's job counts (typed here: api/ never imports BullMQ). */
+export interface QueueCounts {
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+}
+
+export interface PromMetrics {
+  registry: Registry;
+  /** What the runner calls. */
+  metrics: Metrics;
+  scimRequests: Counter<'method' | 'route' | 'status'>;
+  /** Read at every scrape; set by the gateway when a BullMQ queue is there. */
+  queueSource?: QueueCounts;
+}
+
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'waiting-children'] as const;
+
+export interface PromMetricsOptions {
+  /** Node process metrics (CPU, memory, event loop). Default true. */
+  processMetrics?: boolean;
+}
+
+export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'scimwright_' });
+  const registers = [registry];
+  const scimRequests = new Counter({
+    name: 'scimwright_scim_requests_total', help: 'SCIM requests answered, by method, route pattern and HTTP status.',
+    labelNames: ['method', 'route', 'status'] as const, registers,
+  });
+  const jobDuration = new Histogram({
+    name: 'scimwright_job_duration_seconds', help: 'Duration of runner runs (one browser pass over a user or a task).',
+    labelNames: ['connector', 'kind', 'status', 'action'] as const, registers,
+    buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+  });
+  const failures = new Counter({
+    name: 'scimwright_job_failures_total', help: 'Runs that failed or will be retried, by stable reason.',
+    labelNames: ['connector', 'reason', 'status'] as const, registers,
+  });
+  const deprovision = new Histogram({
+    name: 'scimwright_deprovision_latency_seconds',
+    help: 'From the SCIM request that removed or deactivated a user to the app confirming it.',
+    labelNames: ['connector'] as const, registers,
+    buckets: [1, 2, 5, 10, 30, 60, 120, 300, 900, 3600, 14400],
+  });
+  const sessionsOpen = new Gauge({ name: 'scimwright_browser_sessions', help: 'Browser sessions (contexts) open in this process.', registers });
+  const sessionsOpened = new Counter({ name: 'scimwright_browser_sessions_opened_total', help: 'Browser sessions opened.', registers });
+  const prom: PromMetrics = {
+    registry, scimRequests,
+    metrics: {
+      runFinished(run) {
+        jobDuration.observe({ connector: run.connector, kind: run.kind, status: run.status, action: run.action }, run.durationSeconds);
+        if (run.status !== 'succeeded') failures.inc({ connector: run.connector, reason: run.reason ?? 'error', status: run.status });
+      },
+      deprovisioned(event) {
+        deprovision.observe({ connector: event.connector }, event.latencySeconds);
+      },
+      browserSession(change) {
+        if (change === 'opened') {
+          sessionsOpen.inc();
+          sessionsOpened.inc();
+        } else sessionsOpen.dec();
+      },
+    },
+  };
+  new Gauge({
+    name: 'scimwright_queue_jobs', help: 'Jobs in the converge queue by state (read at scrape time).',
+    labelNames: ['state'] as const, registers,
+    async collect() {
+      if (!prom.queueSource) return;
+      const counts = await prom.queueSource.getJobCounts(...QUEUE_STATES);
+      for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
+    },
+  });
+  return prom;
+}

@@ -1,0 +1,95 @@
+/**
+ * What the runner reports for Prometheus, as a small interface so that core/ and runner/ never
+ * import prom-client or Fastify (api/metrics implements it). Label values are connector ids,
+ * actions, statuses and stable failure reasons: never connection ids, user ids or emails, so the
+ * series stay few and /metrics tells nothing about tenants.
+ */
+import type { ProvisioningStore } from './provisioning/state.ts';
+import type { RunRecord } from './runs/schema.ts';
+
+export interface RunObservation {
+  connector: string;
+  /** `converge` for a user, `task` for a connection task (setup, rotate …). */
+  kind: 'converge' | 'task';
+  status: 'succeeded' | 'failed' | 'retrying';
+  /** What the run did: invite, changeRole, remove … ("unknown" when it failed before deciding). */
+  action: string;
+  /** Stable reason of a failure (core/errors.ts PermanentReason, "error", "crashed"). */
+  reason?: string;
+  durationSeconds: number;
+}
+
+export interface Metrics {
+  /** A run ended; counts failures by reason too. */
+  runFinished(run: RunObservation): void;
+  /** A user was removed or deactivated in the app; latency counts from the SCIM request that asked. */
+  deprovisioned(event: { connector: string; latencySeconds: number }): void;
+  /** A browser context (one connection's session) was opened or closed. */
+  browserSession(change: 'opened' | 'closed'): void;
+}
+
+export const noopMetrics: Metrics = {
+  runFinished: () => {},
+  deprovisioned: () => {},
+  browserSession: () => {},
+};
+
+const DEPROVISION_ACTIONS = new Set(['remove', 'deactivate']);
+
+/**
+ * Reports a finished run record. `changedAt` is the time of the SCIM change the run carried out
+ * (the provisioning state's `changedAt`), used for the deprovision latency.
+ */
+export function reportRun(metrics: Metrics, run: RunRecord, connector: string, changedAt?: string): void {
+  if (run.status === 'running' || run.status === 'queued' || !run.endedAt) return;
+  const ended = Date.parse(run.endedAt);
+  metrics.runFinished({
+    connector,
+    kind: run.task ? 'task' : 'converge',
+    status: run.status,
+    action: run.action ?? 'unknown',
+    ...(run.reason ? { reason: run.reason } : {}),
+    durationSeconds: Math.max(0, (ended - Date.parse(run.startedAt)) / 1000),
+  });
+  if (run.status === 'succeeded' && run.action && DEPROVISION_ACTIONS.has(run.action) && changedAt) {
+    metrics.deprovisioned({ connector, latencySeconds: Math.max(0, (ended - Date.parse(changedAt)) / 1000) });
+  }
+}
+
+/** The part of a BullMQ Worker that `watchRuns` needs (typed here so core never imports BullMQ). */
+export interface JobEvents {
+  on(event: 'completed' | 'failed', listener: (job: { data?: unknown; progress?: unknown } | undefined) => void): unknown;
+}
+
+export interface WatchRunsDeps {
+  runs: { get(runId: string): Promise<RunRecord | null> };
+  provisioning: Pick<ProvisioningStore, 'get'>;
+  /** connectionId → connector id. */
+  connectorOf(connectionId: string): Promise<string | undefined>;
+  onError?(error: unknown): void;
+}
+
+/**
+ * Reports every run a worker finishes, from outside the runner: each job's progress names the run
+ * it started last (runner/process.ts JobProgress.runId), and the run record says the rest. Use
+ * this OR calls of `Metrics` inside the runner, not both (runs would count twice).
+ */
+export function watchRuns(events: JobEvents, deps: WatchRunsDeps, metrics: Metrics): void {
+  const seen = new Set<string>();
+  const report = async (job: { data?: unknown; progress?: unknown } | undefined) => {
+    const runId = (job?.progress as { runId?: unknown } | undefined)?.runId;
+    if (typeof runId !== 'string' || seen.has(runId)) return;
+    const run = await deps.runs.get(runId);
+    const connector = run ? await deps.connectorOf(run.connectionId) : undefined;
+    if (!run || !connector || !run.endedAt) return;
+    seen.add(runId);
+    if (seen.size > 10_000) seen.delete(seen.values().next().value as string);
+    const state = run.userId ? await deps.provisioning.get(run.connectionId, run.userId) : null;
+    reportRun(metrics, run, connector, state?.changedAt);
+  };
+  const listener = (job: { data?: unknown; progress?: unknown } | undefined) => {
+    report(job).catch((error: unknown) => deps.onError?.(error));
+  };
+  events.on('completed', listener);
+  events.on('failed', listener);
+}

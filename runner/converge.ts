@@ -1,0 +1,114 @@
+/**
+ * Converge one user: read what the app shows, plan the difference, do it, read the app again and
+ * check. The same code serves a SCIM change, a retry, a crash recovery and a drift scan, and it is
+ * safe to repeat: a second pass over a converged user finds nothing to do.
+ */
+import type {
+  ConnectorContext, ConnectorDefinition, DesiredUser, ObservedUser,
+} from '../core/connector.ts';
+import type { StoredConnection } from '../core/connections/schema.ts';
+import { SessionExpiredError, TransientAppError } from '../core/errors.ts';
+import { computeDesired, type DesiredState } from '../core/provisioning/desired.ts';
+import { plan, type Action } from '../core/provisioning/plan.ts';
+import type { ProvisioningState } from '../core/provisioning/state.ts';
+import type { Session } from './browser/sessions.ts';
+import type { RunnerDeps } from './deps.ts';
+
+export interface ConvergeResult {
+  action: Action;
+  desired: DesiredUser;
+  observed: ObservedUser | null;
+  observedAfter: ObservedUser | null;
+}
+
+/** The desired state from the SCIM user, their groups and the connection settings. */
+export async function readDesired(
+  deps: RunnerDeps, connection: StoredConnection, connector: ConnectorDefinition, userId: string, prov: ProvisioningState,
+): Promise<DesiredState> {
+  const user = prov.deleted ? null : await deps.resources.get(connection.id, 'User', userId);
+  const keys = deps.resources.keys(connection.id);
+  const groupIds = user ? await deps.redis.smembers(keys.memberOf(userId)) : [];
+  const groups = await deps.resources.getMany(connection.id, 'Group', groupIds);
+  const names = groups.map((g) => g.resource.displayName).filter((n): n is string => typeof n === 'string').sort();
+  const scimUser = (user?.resource ?? null) as Parameters<typeof computeDesired>[0];
+  return computeDesired(scimUser, prov.userName, names, connection.settings, connector.capabilities);
+}
+
+/** Logs in when the session is not, and once more when the app says the session ended. */
+export async function withLogin<T>(
+  connector: ConnectorDefinition, ctx: ConnectorContext, session: Session, fn: () => Promise<T>,
+): Promise<T> {
+  const login = async () => {
+    try {
+      await connector.operations.login(ctx);
+    } catch (error) {
+      await session.forgetLogin();
+      throw error;
+    }
+    await session.saveLogin();
+  };
+  if (!session.loggedIn) await login();
+  try {
+    return await fn();
+  } catch (error) {
+    if (!(error instanceof SessionExpiredError)) throw error;
+    ctx.log('session expired; logging in again', {});
+    await session.forgetLogin();
+    await login();
+    return await fn(); // once: a second SessionExpiredError is retried by the queue
+  }
+}
+
+export async function converge(
+  connector: ConnectorDefinition, ctx: ConnectorContext, desired: DesiredState,
+  onPlan: (partial: Omit<ConvergeResult, 'observedAfter'>) => Promise<void> | void,
+): Promise<ConvergeResult> {
+  const ops = connector.operations;
+  const observed = await ops.findUser(ctx, desired.user.email);
+  const action = plan(desired, observed, connector.capabilities);
+  await onPlan({ action, desired: desired.user, observed });
+  await act(connector, ctx, action, desired.user, observed);
+  let after = action.kind === 'none' ? observed : await ops.findUser(ctx, desired.user.email);
+  if (ops.update && desired.user.member && after) {
+    await ops.update(ctx, desired.user, after);
+    after = await ops.findUser(ctx, desired.user.email);
+  }
+  verify(connector, desired, after);
+  return { action, desired: desired.user, observed, observedAfter: after };
+}
+
+async function act(
+  connector: ConnectorDefinition, ctx: ConnectorContext, action: Action, user: DesiredUser, observed: ObservedUser | null,
+): Promise<void> {
+  const ops = connector.operations;
+  switch (action.kind) {
+    case 'invite': return ops.invite(ctx, user);
+    case 'changeRole': return ops.changeRole(ctx, user);
+    case 'remove': return ops.remove(ctx, observed!);
+    case 'deactivate': return ops.deactivate ? ops.deactivate(ctx, observed!) : ops.remove(ctx, observed!);
+    case 'reactivate':
+      if (ops.reactivate) return ops.reactivate(ctx, user);
+      throw new TransientAppError(`${user.email} is deactivated and the connector cannot reactivate users`);
+    case 'update':
+    case 'none': return;
+  }
+}
+
+/** Reads back what the action should have produced; a mismatch is retried (the app may lag). */
+function verify(connector: ConnectorDefinition, desired: DesiredState, after: ObservedUser | null): void {
+  const want = desired.user;
+  if (!want.member) {
+    if (after && !(after.status === 'deactivated' && connector.capabilities.deactivate)) {
+      throw new TransientAppError(`verification: ${want.email} is still in the app (${after.status})`);
+    }
+    return;
+  }
+  if (!after) {
+    if (!desired.allowInvite) return;
+    throw new TransientAppError(`verification: ${want.email} is not in the app after the run`);
+  }
+  if (after.status === 'deactivated') throw new TransientAppError(`verification: ${want.email} is still deactivated`);
+  if (connector.capabilities.changeRole && (after.role ?? '').toLowerCase() !== want.role.toLowerCase()) {
+    throw new TransientAppError(`verification: ${want.email} has role ${after.role ?? 'none'}, not ${want.role}`);
+  }
+}

@@ -1,0 +1,40 @@
+/** What a run needs, built once per worker process (see worker.ts). */
+import type { Redis } from 'ioredis';
+import type { ConnectorDefinition } from '../core/connector.ts';
+import type { ConnectionStore } from '../core/connections/store.ts';
+import type { SecretBox } from '../core/crypto.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ProvisioningStore } from '../core/provisioning/state.ts';
+import type { RunStore } from '../core/runs/store.ts';
+import type { ResourceStore } from '../core/store/resource-store.ts';
+import type { SessionPool } from './browser/sessions.ts';
+import type { ConnectionLocks } from './connection-lock.ts';
+import type { EvidenceStore } from './evidence/store.ts';
+
+/** Connectors by id; an explicit list (connectors/registry.ts), or an array of definitions. */
+export type ConnectorRegistry = ReadonlyMap<string, ConnectorDefinition> | readonly ConnectorDefinition[];
+
+export function toRegistryMap(registry: ConnectorRegistry): ReadonlyMap<string, ConnectorDefinition> {
+  return Array.isArray(registry)
+    ? new Map((registry as readonly ConnectorDefinition[]).map((c) => [c.id, c]))
+    : (registry as ReadonlyMap<string, ConnectorDefinition>);
+}
+
+export interface RunnerDeps {
+  redis: Redis;
+  /** Prefix of the app's Redis keys (config.redisPrefix). */
+  prefix: string;
+  box: SecretBox;
+  connectors: ReadonlyMap<string, ConnectorDefinition>;
+  connections: ConnectionStore;
+  resources: ResourceStore;
+  provisioning: ProvisioningStore;
+  runs: RunStore;
+  evidence: EvidenceStore;
+  recordingsDir: string;
+  sessions: SessionPool;
+  locks: ConnectionLocks;
+  logger: Logger;
+  /** host:pid of this worker process, recorded on every run. */
+  workerId: string;
+}

@@ -1,0 +1,114 @@
+/**
+ * What a job does once it holds its connection: converge a user (again, as long as the user keeps
+ * changing while it runs), or run a connector task. Every run ends in the provisioning state.
+ */
+import type { Job } from 'bullmq';
+import type { ConnectorDefinition } from '../core/connector.ts';
+import type { Credentials, StoredConnection } from '../core/connections/schema.ts';
+import { PermanentAppError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { ProvisioningState } from '../core/provisioning/state.ts';
+import { appSettings } from './context.ts';
+import { converge, readDesired, withLogin } from './converge.ts';
+import type { RunnerDeps } from './deps.ts';
+import { closeScope, describeError, openScope, type RunScope } from './run-scope.ts';
+
+/** Passes one job makes over a user who keeps changing; after that the completed-job check re-enqueues. */
+const MAX_PASSES = 5;
+
+export interface JobRun {
+  deps: RunnerDeps;
+  job: Job;
+  connection: StoredConnection;
+  connector: ConnectorDefinition;
+  credentials: Credentials;
+  logger: Logger;
+  attempt: number;
+  previousRunId: string | undefined;
+  signal: AbortSignal;
+  /** True when a failure with this error ends the job (permanent, or the last attempt). */
+  isFinal(error: unknown): boolean;
+}
+
+/** A failed run; the message is already redacted, the original says whether to retry. */
+export class JobRunError extends Error {
+  override readonly name = 'JobRunError';
+  constructor(message: string, readonly original: unknown) {
+    super(message);
+  }
+}
+
+export async function runConvergeJob(run: JobRun, userId: string) {
+  let previousRunId = run.previousRunId;
+  for (let pass = 1; ; pass++) {
+    const prov = await run.deps.provisioning.get(run.connection.id, userId);
+    if (!prov) return { skipped: 'no provisioning state' } as const;
+    previousRunId = await convergeOnce(run, userId, prov, previousRunId);
+    const now = await run.deps.provisioning.get(run.connection.id, userId);
+    // A change that arrived while this pass ran was coalesced into this (active) job: run again.
+    if (!now || now.generation <= prov.generation || pass >= MAX_PASSES) return { generation: prov.generation, runs: pass };
+    run.logger.info({ generation: now.generation }, 'the user changed during the run; converging again');
+  }
+}
+
+async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState, previousRunId?: string): Promise<string> {
+  const scope = await openScope({
+    ...run, jobId: String(run.job.id), userId, generation: prov.generation, previousRunId,
+    ...(prov.requestId ? { requestId: prov.requestId } : {}), ...(prov.tokenId ? { tokenId: prov.tokenId } : {}),
+  });
+  await run.job.updateProgress({ tries: run.attempt, runId: scope.runId });
+  let member = false;
+  let email: string | undefined;
+  let role: string | undefined;
+  const failure = await attempt(scope, run.isFinal, async () => {
+    appSettings(run.connector, run.connection);
+    const desired = await readDesired(run.deps, run.connection, run.connector, userId, prov);
+    ({ member, email, role } = desired.user);
+    scope.summary.desired = { ...desired.user, deprovision: desired.deprovision, allowInvite: desired.allowInvite };
+    await withLogin(run.connector, scope.ctx, scope.session, async () => {
+      const result = await converge(run.connector, scope.ctx, desired, async (p) => {
+        scope.summary.action = p.action.kind;
+        if (p.action.kind === 'none') scope.summary.why = p.action.why;
+        scope.summary.observed = p.observed;
+        // On record before the action, so a run cut short by a crash still says what it was doing.
+        await run.deps.runs.update(scope.runId, scope.secrets.redactAll(scope.summary));
+      });
+      scope.summary.observedAfter = result.observedAfter;
+    });
+  });
+  const record = await closeScope(scope, failure);
+  await run.deps.provisioning.recordRun(run.connection.id, userId, {
+    generation: prov.generation, ok: !failure.error, runId: scope.runId, at: record.endedAt ?? new Date().toISOString(),
+    ...(failure.error ? { error: record.error, reason: record.reason } : member ? { appRole: role, appliedEmail: email } : { removed: true }),
+  });
+  if (failure.error) throw new JobRunError(record.error ?? 'run failed', failure.error);
+  return scope.runId;
+}
+
+export async function runTaskJob(run: JobRun, task: string) {
+  const fn = run.connector.operations.tasks?.[task];
+  const scope = await openScope({ ...run, jobId: String(run.job.id), task, previousRunId: run.previousRunId });
+  await run.job.updateProgress({ tries: run.attempt, runId: scope.runId });
+  const failure = await attempt(scope, run.isFinal, async () => {
+    appSettings(run.connector, run.connection);
+    if (!fn) throw new PermanentAppError('unsupported', `connector ${run.connector.id} has no task "${task}"`);
+    scope.summary.action = task;
+    await withLogin(run.connector, scope.ctx, scope.session, () => fn(scope.ctx));
+  });
+  const record = await closeScope(scope, failure);
+  if (failure.error) throw new JobRunError(record.error ?? 'task failed', failure.error);
+  return { generation: 0, runs: 1 };
+}
+
+async function attempt(
+  scope: RunScope, isFinal: (error: unknown) => boolean, body: () => Promise<void>,
+): Promise<{ error?: unknown; final: boolean }> {
+  try {
+    await body();
+    return { final: true };
+  } catch (error) {
+    const final = isFinal(error);
+    scope.log('debug', 'run failed', { error: describeError(error, scope.secrets).error, final });
+    return { error, final };
+  }
+}

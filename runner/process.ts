@@ -1,0 +1,106 @@
+/**
+ * The BullMQ processor. Control flow is expressed with BullMQ's error classes: a connection busy
+ * in another job is DelayedError (no attempt used), a permanent app error or bad job data is
+ * UnrecoverableError (fails at once), anything else is retried with backoff.
+ */
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { ConnectorDefinition } from '../core/connector.ts';
+import type { Credentials, StoredConnection } from '../core/connections/schema.ts';
+import { PermanentAppError, isRetryable } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { RunnerDeps } from './deps.ts';
+import { JobRunError, runConvergeJob, runTaskJob, type JobRun } from './job-runs.ts';
+import { CONVERGE_JOB, TASK_JOB, convergeJobSchema, taskJobSchema } from './jobs.ts';
+
+export interface ProcessorOptions {
+  /** Delay before a job whose connection is busy is tried again. Default 1 000 ms (± 50 % jitter). */
+  busyDelayMs?: number;
+}
+
+export interface JobProgress {
+  /** Tries of this job that got as far as starting a run (crashed ones included). */
+  tries?: number;
+  /** The run started last, to mark it crashed if the job comes back without an end. */
+  runId?: string;
+}
+
+export type JobResult = { skipped: string } | { generation: number; runs: number };
+
+export function createProcessor(deps: RunnerDeps, options: ProcessorOptions = {}) {
+  return async (job: Job, token?: string, signal?: AbortSignal): Promise<JobResult> => {
+    const data = parseJob(job);
+    const logger = deps.logger.child({ jobId: job.id, connectionId: data.connectionId, userId: data.userId, task: data.task });
+    const connection = await deps.connections.get(data.connectionId);
+    if (!connection) {
+      logger.info('connection no longer exists; nothing to do');
+      return { skipped: 'connection not found' };
+    }
+    const connector = deps.connectors.get(connection.connector);
+    if (!connector) throw new UnrecoverableError(`unsupported: no connector "${connection.connector}" in this worker`);
+    const lock = await deps.locks.acquire(connection.id);
+    if (!lock) {
+      const base = options.busyDelayMs ?? 1_000;
+      logger.info('connection busy in another job; delayed');
+      await job.moveToDelayed(Date.now() + Math.round(base / 2 + Math.random() * base), token);
+      throw new DelayedError();
+    }
+    try {
+      const run: JobRun = await startTry(deps, job, connection, connector, logger, signal, lock.lost);
+      return data.task ? await runTaskJob(run, data.task) : await runConvergeJob(run, data.userId!);
+    } catch (error) {
+      throw toJobError(error);
+    } finally {
+      await lock.release().catch(() => {});
+    }
+  };
+}
+
+function parseJob(job: Job): { connectionId: string; userId?: string; task?: string } {
+  const schema = job.name === CONVERGE_JOB ? convergeJobSchema : job.name === TASK_JOB ? taskJobSchema : undefined;
+  const parsed = schema?.safeParse(job.data);
+  if (!parsed?.success) throw new UnrecoverableError(`invalid_job: job ${job.id} (${job.name}) has invalid data`);
+  return parsed.data;
+}
+
+/** Counts the try, and marks the previous run crashed when a worker died in it (stalled job). */
+async function startTry(
+  deps: RunnerDeps, job: Job, connection: StoredConnection, connector: ConnectorDefinition,
+  logger: Logger, signal: AbortSignal | undefined, lockLost: AbortSignal,
+): Promise<JobRun> {
+  const progress = (typeof job.progress === 'object' ? job.progress : {}) as JobProgress;
+  const previousRunId = progress.runId;
+  if (previousRunId) {
+    const previous = await deps.runs.get(previousRunId);
+    if (previous?.status === 'running') {
+      logger.warn({ previousRunId }, 'the previous run of this job ended without a result (worker crash); taking over');
+      await deps.runs.update(previousRunId, {
+        status: 'failed', reason: 'crashed', endedAt: new Date().toISOString(),
+        error: 'The worker stopped during this run (crash or kill); the job was recovered and run again.',
+      });
+    }
+  }
+  const tries = (progress.tries ?? 0) + 1;
+  await job.updateProgress({ tries } satisfies JobProgress);
+  let credentials: Credentials;
+  try {
+    credentials = deps.connections.openCredentials(connection);
+  } catch {
+    throw new UnrecoverableError(`setup_required: the credentials of connection ${connection.id} cannot be opened with this secret key`);
+  }
+  return {
+    deps, job, connection, connector, credentials, logger, attempt: tries, previousRunId,
+    signal: AbortSignal.any([lockLost, ...(signal ? [signal] : [])]),
+    isFinal: (error) => !isRetryable(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+  };
+}
+
+/** Errors stored by BullMQ carry no secret: a failed run throws its redacted message only. */
+function toJobError(error: unknown): unknown {
+  if (error instanceof JobRunError) {
+    const safe = isRetryable(error.original) ? new Error(error.message) : new UnrecoverableError(error.message);
+    safe.stack = `${safe.name}: ${error.message}`;
+    return safe;
+  }
+  if (error instanceof PermanentAppError) return new UnrecoverableError(`${error.reason}: ${error.message}`);
+  return error;
+}

@@ -1,0 +1,122 @@
+/**
+ * The life of one run: a run record and an evidence folder are opened, the connector gets its
+ * context, and at the end the manifest is sealed (whatever happened) and the record closed. A run
+ * that cannot seal its manifest still closes its record, and says so.
+ */
+import { hostname } from 'node:os';
+import { relative } from 'node:path';
+import type { ConnectorContext, ConnectorDefinition } from '../core/connector.ts';
+import type { Credentials, StoredConnection } from '../core/connections/schema.ts';
+import { PermanentAppError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import { newRunId, type RunRecord, type RunStatus } from '../core/runs/store.ts';
+import type { Session } from './browser/sessions.ts';
+import { buildContext, credentialSecrets, RunSecrets, safeLog } from './context.ts';
+import type { RunnerDeps } from './deps.ts';
+import type { RunRecorder } from './evidence/store.ts';
+
+export const defaultWorkerId = () => `${hostname()}:${process.pid}`;
+
+export interface ScopeInput {
+  deps: RunnerDeps;
+  connection: StoredConnection;
+  connector: ConnectorDefinition;
+  credentials: Credentials;
+  jobId: string;
+  attempt: number;
+  userId?: string;
+  task?: string;
+  generation?: number;
+  requestId?: string;
+  tokenId?: string;
+  previousRunId?: string;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+export interface RunScope {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly secrets: RunSecrets;
+  readonly recorder: RunRecorder;
+  readonly session: Session;
+  readonly ctx: ConnectorContext;
+  /** Filled in as the run learns (action, desired, observed …); goes to the record and manifest. */
+  readonly summary: Partial<Pick<RunRecord, 'action' | 'why' | 'desired' | 'observed' | 'observedAfter'>>;
+  readonly log: ReturnType<typeof safeLog>;
+  readonly input: ScopeInput;
+}
+
+export async function openScope(input: ScopeInput): Promise<RunScope> {
+  const { deps, connection } = input;
+  const runId = newRunId();
+  const startedAt = new Date().toISOString();
+  const secrets = new RunSecrets(credentialSecrets(input.credentials));
+  const logger = input.logger.child({ runId });
+  const recorder = await deps.evidence.openRun({ connectionId: connection.id, runId, startedAt, secrets: () => secrets.list() });
+  await deps.runs.create({
+    runId, connectionId: connection.id, jobId: input.jobId, attempt: input.attempt, status: 'running',
+    worker: deps.workerId, startedAt,
+    ...pick(input, ['userId', 'task', 'generation', 'requestId', 'tokenId', 'previousRunId']),
+    evidence: { dir: relative(deps.recordingsDir, recorder.dir), files: [] },
+  });
+  const session = await deps.sessions.acquire(connection.id);
+  const ctx = buildContext({ ...input, session, recorder, secrets, logger });
+  return { runId, startedAt, secrets, recorder, session, ctx, summary: {}, log: safeLog(logger, secrets), input };
+}
+
+export interface ScopeEnd {
+  error?: unknown;
+  /** The job will not be tried again. */
+  final: boolean;
+}
+
+export function describeError(error: unknown, secrets: RunSecrets): { error: string; reason: string } {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    error: secrets.redact(message).slice(0, 2000),
+    reason: error instanceof PermanentAppError ? error.reason : 'error',
+  };
+}
+
+export async function closeScope(scope: RunScope, end: ScopeEnd): Promise<RunRecord> {
+  const { deps } = scope.input;
+  const failed = end.error !== undefined;
+  const status: RunStatus = !failed ? 'succeeded' : end.final ? 'failed' : 'retrying';
+  const problem = failed ? describeError(end.error, scope.secrets) : undefined;
+  const endedAt = new Date().toISOString();
+  let evidence: RunRecord['evidence'] = { dir: relative(deps.recordingsDir, scope.recorder.dir), files: [] };
+  try {
+    const manifest = await scope.recorder.seal({
+      outcome: status, attempt: scope.input.attempt, endedAt, trigger: trigger(scope, problem),
+    });
+    evidence = { ...evidence, files: manifest.files.map((f) => f.name), manifest: 'manifest.json' };
+  } catch (error) {
+    scope.log('error', 'evidence: manifest not sealed', { error: describeError(error, scope.secrets).error });
+  }
+  await deps.sessions.release(scope.session, { failed }).catch(() => {});
+  const record = await deps.runs.update(scope.runId, {
+    status, endedAt, evidence, ...scope.secrets.redactAll(scope.summary), ...(problem ?? {}),
+  });
+  scope.log(failed ? 'warn' : 'info', `run ${status}`, { action: scope.summary.action, ...(problem ?? {}) });
+  return record!;
+}
+
+function trigger(scope: RunScope, problem: { error: string; reason: string } | undefined): Record<string, unknown> {
+  const { input } = scope;
+  return {
+    kind: input.task ? 'task' : 'converge',
+    connectionId: input.connection.id,
+    jobId: input.jobId,
+    worker: input.deps.workerId,
+    ...pick(input, ['userId', 'task', 'generation', 'requestId', 'tokenId', 'previousRunId']),
+    ...scope.summary,
+    ...(problem ?? {}),
+  };
+}
+
+function pick<T extends object, K extends keyof T>(source: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * Worker processes: a SIGKILL in the middle of a run, and two processes on one connection.
+ * Each test spawns `tsx runner/test-connector/worker-child.ts` children against a real Redis.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRedis, type TestRedis } from '../test/support/redis.ts';
+import { verifyEvidence } from './evidence/verify.ts';
+import {
+  addConnection, createUser, settled, startApp, startFixture, waitFor, type Fixture,
+} from './test-connector/fixture.ts';
+import { createBullConvergeQueue } from './queue.ts';
+
+const CHILD = fileURLToPath(new URL('./test-connector/worker-child.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+let redis: TestRedis;
+before(async () => {
+  redis = await startRedis();
+});
+after(async () => {
+  await redis?.stop();
+});
+
+interface Child { proc: ChildProcess; output: string[]; exited: Promise<unknown> }
+
+async function spawnWorker(f: Fixture): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    cwd: ROOT,
+    env: { ...process.env, REDIS_URL: f.redis.url, SW_PREFIX: f.prefix, SW_KEY: f.key.toString('base64'), SW_RECORDINGS: f.recordingsDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  proc.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  proc.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  await waitFor(async () => output.join('').includes('worker ready') || proc.exitCode !== null, 'the worker to start');
+  assert.equal(proc.exitCode, null, output.join(''));
+  return { proc, output, exited };
+}
+
+async function stop(child: Child): Promise<void> {
+  if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGTERM');
+  await child.exited;
+}
+
+test('a worker killed in the middle of a run: the change is made once, and both attempts are on record', async (t) => {
+  const f = await startFixture(redis);
+  const app = await startApp();
+  const queue = createBullConvergeQueue({ connection: f.client, prefix: f.queuePrefix });
+  const children: Child[] = [];
+  t.after(async () => {
+    await Promise.all(children.map(stop));
+    await queue.close();
+    await app.close();
+    await f.close();
+  });
+  await addConnection(f, 'acme', app);
+  const userId = await createUser(f, 'acme', 'kim@example.test', 'Admin');
+  app.holdWrites = true;
+  const held = app.writeHeld();
+  children.push(await spawnWorker(f));
+  await queue.enqueue([{ connectionId: 'acme', userId }]);
+  await held; // the invite reached the app; its answer is held
+  children[0]!.proc.kill('SIGKILL');
+  await children[0]!.exited;
+  app.holdWrites = false;
+  app.release();
+
+  children.push(await spawnWorker(f));
+  const state = await settled(f, 'acme', userId);
+  assert.equal(state.state, 'in_sync');
+  assert.deepEqual(app.writes, [{ kind: 'invite', email: 'kim@example.test', role: 'Admin' }]);
+  const runs = await f.runs.list('acme', { userId });
+  assert.deepEqual(runs.map((r) => [r.status, r.reason ?? null, r.action ?? null]), [
+    ['succeeded', null, 'none'],
+    ['failed', 'crashed', 'invite'],
+  ]);
+  assert.equal(runs[0]!.previousRunId, runs[1]!.runId);
+  assert.notEqual(runs[0]!.worker, runs[1]!.worker);
+  // The killed run left its screenshots (unsealed); the new run's manifest names it.
+  const killedFiles = await readdir(join(f.recordingsDir, runs[1]!.evidence!.dir));
+  assert.ok(killedFiles.some((name) => name.includes('invite-before')), killedFiles.join(', '));
+  const result = await verifyEvidence(f.recordingsDir);
+  assert.equal(result.ok, true, JSON.stringify(result.problems));
+  assert.deepEqual(result.unsealed, [runs[1]!.evidence!.dir.split('/').slice(1).join('/')].map((p) => `acme/${p}`));
+});
+
+test('two worker processes never drive one connection at once', async (t) => {
+  const f = await startFixture(redis);
+  const app = await startApp({ delayMs: 40 });
+  const queue = createBullConvergeQueue({ connection: f.client, prefix: f.queuePrefix });
+  const children: Child[] = [];
+  t.after(async () => {
+    await Promise.all(children.map(stop));
+    await queue.close();
+    await app.close();
+    await f.close();
+  });
+  await addConnection(f, 'acme', app);
+  const users = await Promise.all(['a', 'b', 'c', 'd'].map((n) => createUser(f, 'acme', `${n}@example.test`)));
+  children.push(...(await Promise.all([spawnWorker(f), spawnWorker(f)])));
+  await queue.enqueue(users.map((userId) => ({ connectionId: 'acme', userId })));
+  for (const userId of users) assert.equal((await settled(f, 'acme', userId)).state, 'in_sync');
+  assert.equal(app.maxInFlight, 1, 'two drivers overlapped');
+  assert.equal(app.writes.length, 4);
+  const busy = children.map((c) => c.output.join('').split('connection busy').length - 1);
+  assert.ok(busy.some((n) => n > 0), 'the workers did compete for the connection');
+});

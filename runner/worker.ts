@@ -1,0 +1,151 @@
+/**
+ * Starts the converge worker: a BullMQ Worker over the `converge` queue, one Chromium per process,
+ * a per-connection lock across processes, and the pending-change sweep. `npm start` runs it
+ * embedded; `npm run worker` (bin/worker.ts) runs it alone for scale-out.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../core/config.ts';
+import { ConnectionStore } from '../core/connections/store.ts';
+import type { SecretBox } from '../core/crypto.ts';
+import type { Logger } from '../core/logger.ts';
+import { ProvisioningStore } from '../core/provisioning/state.ts';
+import { RunStore } from '../core/runs/store.ts';
+import { ResourceStore } from '../core/store/resource-store.ts';
+import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { SessionPool, type SessionPoolOptions } from './browser/sessions.ts';
+import { ConnectionLocks } from './connection-lock.ts';
+import { toRegistryMap, type ConnectorRegistry, type RunnerDeps } from './deps.ts';
+import { createFsEvidenceStore } from './evidence/store.ts';
+import { BACKOFF_TYPE, CONVERGE_JOB, QUEUE_NAME, convergeJobSchema } from './jobs.ts';
+import { createProcessor } from './process.ts';
+import { createBullConvergeQueue, type BullConvergeQueue } from './queue.ts';
+import { defaultWorkerId } from './run-scope.ts';
+import { scheduleSweep, sweepOnce, type SweepOptions } from './sweep.ts';
+
+export interface WorkerTiming {
+  /** BullMQ job lock; must outlast the slowest step between renewals. Default 60 000 ms. */
+  lockDurationMs?: number;
+  /** How often stalled jobs (their worker died) are looked for. Default 30 000 ms. */
+  stalledIntervalMs?: number;
+  /** Stalls before a job fails instead of being recovered. Default 2. */
+  maxStalledCount?: number;
+  /** Per-connection lock lifetime without renewal. Default 30 000 ms. */
+  connectionLockTtlMs?: number;
+  /** Wait before retrying a job whose connection is busy. Default 1 000 ms (jittered). */
+  busyDelayMs?: number;
+  backoff?: BackoffOptions;
+  /** Tries per job for jobs this process enqueues. Default 8. */
+  attempts?: number;
+}
+
+export interface StartWorkerOptions {
+  /** The app's Redis client; the worker duplicates it for BullMQ and never closes it. */
+  redis: Redis;
+  config: Pick<Config, 'redisPrefix' | 'recordingsDir' | 'workerConcurrency'>;
+  box: SecretBox;
+  registry: ConnectorRegistry;
+  logger: Logger;
+  /** BullMQ key prefix. Default `<redisPrefix>:bull`. The gateway's queue must use the same. */
+  queuePrefix?: string;
+  timing?: WorkerTiming;
+  sessions?: Pick<SessionPoolOptions, 'mode' | 'maxJobsPerContext' | 'launch' | 'browser'>;
+  /** The pending-change sweep; false turns it off. Default every 60 s, changes older than 60 s. */
+  sweep?: false | { intervalMs?: number; staleMs?: number };
+  workerId?: string;
+}
+
+export interface RunningWorker {
+  readonly worker: Worker;
+  readonly queue: BullConvergeQueue;
+  readonly sessions: SessionPool;
+  readonly deps: RunnerDeps;
+  /** One sweep now (also the drift scan: `{ drift: true }`); returns how many users it enqueued. */
+  sweep(options?: SweepOptions): Promise<number>;
+  /** Stops taking jobs, lets running ones finish, closes the browser and the BullMQ connections. */
+  close(): Promise<void>;
+}
+
+export function bullQueuePrefix(redisPrefix: string): string {
+  return `${redisPrefix}:bull`;
+}
+
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const { redis, config, logger } = options;
+  const timing = options.timing ?? {};
+  const prefix = config.redisPrefix;
+  const bull = redis.duplicate({ maxRetriesPerRequest: null });
+  const queue = createBullConvergeQueue({ connection: bull, prefix: options.queuePrefix ?? bullQueuePrefix(prefix), ...(timing.attempts ? { attempts: timing.attempts } : {}) });
+  const deps = buildDeps(options);
+  const worker = new Worker(QUEUE_NAME, createProcessor(deps, { ...(timing.busyDelayMs ? { busyDelayMs: timing.busyDelayMs } : {}) }), {
+    connection: bull,
+    prefix: options.queuePrefix ?? bullQueuePrefix(prefix),
+    concurrency: config.workerConcurrency,
+    lockDuration: timing.lockDurationMs ?? 60_000,
+    stalledInterval: timing.stalledIntervalMs ?? 30_000,
+    maxStalledCount: timing.maxStalledCount ?? 2,
+    settings: { backoffStrategy: (attemptsMade, type) => (type === BACKOFF_TYPE ? backoffDelay(attemptsMade, timing.backoff) : 0) },
+  });
+  const recheck = (job: Job | undefined) => void reenqueueIfChanged(deps, queue, job).catch((error: unknown) => logger.error({ error }, 'recheck failed'));
+  worker.on('completed', (job) => recheck(job));
+  worker.on('failed', (job, error) => {
+    logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, error: error.message }, 'job failed');
+    recheck(job);
+  });
+  worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
+  const sweep = (o?: SweepOptions) => sweepOnce({ connections: deps.connections, provisioning: deps.provisioning, queue }, { ...sweepDefaults(options), ...o });
+  const stopSweep = options.sweep === false ? () => {} : scheduleSweep(
+    redis, `${prefix}:lock:sweep`, options.sweep?.intervalMs ?? 60_000, () => sweep(),
+    (error) => logger.error({ error }, 'sweep failed'),
+  );
+  await worker.waitUntilReady();
+  logger.info({ concurrency: config.workerConcurrency, workerId: deps.workerId }, 'worker ready');
+  let closing: Promise<void> | undefined;
+  return {
+    worker, queue, sessions: deps.sessions, deps, sweep,
+    close: () => (closing ??= (async () => {
+      stopSweep();
+      await worker.close();
+      await deps.sessions.close();
+      await queue.close();
+      await bull.quit().catch(() => bull.disconnect());
+      logger.info('worker closed');
+    })()),
+  };
+}
+
+function sweepDefaults(options: StartWorkerOptions): SweepOptions {
+  return options.sweep && options.sweep.staleMs !== undefined ? { staleMs: options.sweep.staleMs } : {};
+}
+
+function buildDeps(options: StartWorkerOptions): RunnerDeps {
+  const { redis, config, box } = options;
+  const prefix = config.redisPrefix;
+  return {
+    redis, prefix, box,
+    connectors: toRegistryMap(options.registry),
+    connections: new ConnectionStore(redis, prefix, box),
+    resources: new ResourceStore(redis, prefix),
+    provisioning: new ProvisioningStore(redis, prefix),
+    runs: new RunStore(redis, prefix),
+    evidence: createFsEvidenceStore(config.recordingsDir),
+    recordingsDir: config.recordingsDir,
+    sessions: new SessionPool({ redis, prefix, box, ...options.sessions }),
+    locks: new ConnectionLocks({ redis, prefix, ...(options.timing?.connectionLockTtlMs ? { ttlMs: options.timing.connectionLockTtlMs } : {}) }),
+    logger: options.logger,
+    workerId: options.workerId ?? defaultWorkerId(),
+  };
+}
+
+/**
+ * Closes the gap coalescing leaves: a change that arrived after a job's last generation check
+ * but before BullMQ removed the job was dropped as a duplicate. Its bump left the state pending,
+ * so it is enqueued again here, after the job is gone.
+ */
+async function reenqueueIfChanged(deps: RunnerDeps, queue: BullConvergeQueue, job: Job | undefined): Promise<void> {
+  if (!job || job.name !== CONVERGE_JOB) return;
+  const data = convergeJobSchema.safeParse(job.data);
+  if (!data.success) return;
+  const state = await deps.provisioning.get(data.data.connectionId, data.data.userId);
+  if (state?.state === 'pending' && state.generation > state.appliedGeneration) await queue.enqueue([data.data]);
+}
