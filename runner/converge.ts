@@ -31,7 +31,9 @@ export async function readDesired(
   const groups = await deps.resources.getMany(connection.id, 'Group', groupIds);
   const names = groups.map((g) => g.resource.displayName).filter((n): n is string => typeof n === 'string').sort();
   const scimUser = (user?.resource ?? null) as Parameters<typeof computeDesired>[0];
-  return computeDesired(scimUser, prov.userName, names, connection.settings, connector.capabilities);
+  const desired = computeDesired(scimUser, prov.userName, names, connection.settings, connector.capabilities);
+  const previous = prov.appliedEmail?.toLowerCase();
+  return previous && previous !== desired.user.email ? { ...desired, previousEmail: previous } : desired;
 }
 
 /** Logs in when the session is not, and once more when the app says the session ended. */
@@ -64,6 +66,7 @@ export async function converge(
   onPlan: (partial: Omit<ConvergeResult, 'observedAfter'>) => Promise<void> | void,
 ): Promise<ConvergeResult> {
   const ops = connector.operations;
+  if (desired.previousEmail) await retireAddress(connector, ctx, desired, desired.previousEmail);
   const observed = await ops.findUser(ctx, desired.user.email);
   const action = plan(desired, observed, connector.capabilities);
   await onPlan({ action, desired: desired.user, observed });
@@ -75,6 +78,15 @@ export async function converge(
   }
   verify(connector, desired, after);
   return { action, desired: desired.user, observed, observedAfter: after };
+}
+
+/** After a userName change the app still has the old address: deprovision it like a leaver. */
+async function retireAddress(connector: ConnectorDefinition, ctx: ConnectorContext, desired: DesiredState, email: string): Promise<void> {
+  const old = await connector.operations.findUser(ctx, email);
+  const leaver: DesiredState = { ...desired, user: { ...desired.user, email, member: false, role: '' } };
+  const action = plan(leaver, old, connector.capabilities);
+  ctx.log('userName changed: retiring the previous address', { action: action.kind });
+  await act(connector, ctx, action, leaver.user, old);
 }
 
 async function act(

@@ -12,6 +12,7 @@ import { appSettings } from './context.ts';
 import { converge, readDesired, withLogin } from './converge.ts';
 import type { RunnerDeps } from './deps.ts';
 import { closeScope, describeError, openScope, type RunScope } from './run-scope.ts';
+import { isRetryable } from '../core/errors.ts';
 
 /** Passes one job makes over a user who keeps changing; after that the completed-job check re-enqueues. */
 const MAX_PASSES = 5;
@@ -79,7 +80,9 @@ async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState
   const record = await closeScope(scope, failure);
   await run.deps.provisioning.recordRun(run.connection.id, userId, {
     generation: prov.generation, ok: !failure.error, runId: scope.runId, at: record.endedAt ?? new Date().toISOString(),
-    ...(failure.error ? { error: record.error, reason: record.reason } : member ? { appRole: role, appliedEmail: email } : { removed: true }),
+    ...(failure.error
+      ? { error: record.error, reason: record.reason, final: run.isFinal(failure.error) || !isRetryable(failure.error) }
+      : member ? { appRole: role, appliedEmail: email } : { removed: true }),
   });
   if (failure.error) throw new JobRunError(record.error ?? 'run failed', failure.error);
   return scope.runId;

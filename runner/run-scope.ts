@@ -12,6 +12,7 @@ import type { Logger } from '../core/logger.ts';
 import { newRunId, type RunRecord, type RunStatus } from '../core/runs/store.ts';
 import type { Session } from './browser/sessions.ts';
 import { buildContext, credentialSecrets, RunSecrets, safeLog } from './context.ts';
+import { vaultSecrets } from './vault.ts';
 import type { RunnerDeps } from './deps.ts';
 import type { RunRecorder } from './evidence/store.ts';
 
@@ -52,6 +53,7 @@ export async function openScope(input: ScopeInput): Promise<RunScope> {
   const runId = newRunId();
   const startedAt = new Date().toISOString();
   const secrets = new RunSecrets(credentialSecrets(input.credentials));
+  for (const value of await vaultSecrets(deps.redis, deps.prefix, deps.box, connection.id)) secrets.add(value);
   const logger = input.logger.child({ runId });
   const recorder = await deps.evidence.openRun({ connectionId: connection.id, runId, startedAt, secrets: () => secrets.list() });
   await deps.runs.create({

@@ -33,3 +33,12 @@ export function createRedisVault(
     },
   };
 }
+
+/**
+ * Every value in a connection's vault, opened: a run masks them all from its first screenshot,
+ * because a reused session skips the login that would otherwise have read them.
+ */
+export async function vaultSecrets(redis: Redis, prefix: string, box: SecretBox, connectionId: string): Promise<string[]> {
+  const all = await redis.hgetall(vaultKey(prefix, connectionId));
+  return Object.entries(all).map(([name, sealed]) => box.decryptString(sealed, `vault:${connectionId}:${name}`));
+}

@@ -238,3 +238,18 @@ async function allFiles(dir: string): Promise<string[]> {
   }
   return out;
 }
+
+test('a userName change retires the old address and invites the new one', async (t) => {
+  const s = await setup(t);
+  const userId = await createUser(s.f, 'acme', 'old@example.test', 'Editor');
+  const worker = await start(s);
+  await worker.queue.enqueue([{ connectionId: 'acme', userId }]);
+  assert.equal((await settled(s.f, 'acme', userId)).appliedEmail, 'old@example.test');
+  await changeUser(s.f, 'acme', userId, { userName: 'new@example.test' });
+  await worker.queue.enqueue([{ connectionId: 'acme', userId }]);
+  const state = await settled(s.f, 'acme', userId);
+  assert.equal(state.state, 'in_sync');
+  assert.equal(state.appliedEmail, 'new@example.test');
+  assert.equal(s.app.users.has('old@example.test'), false, 'the old address is gone from the app');
+  assert.equal(s.app.users.get('new@example.test')?.role, 'Editor');
+});

@@ -12,6 +12,8 @@ export interface DesiredState {
   deprovision: ConnectionSettings['deprovision'];
   /** false when the connection does not create users: only existing app users are managed. */
   allowInvite: boolean;
+  /** The address the app knew the user by before a userName change: that account must go. */
+  previousEmail?: string;
 }
 
 interface ScimUserLike {

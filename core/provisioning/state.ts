@@ -82,6 +82,8 @@ export interface RunOutcome {
   at: string;
   error?: string;
   reason?: string;
+  /** A failure no retry will follow (permanent, or the last attempt); others leave the state pending. */
+  final?: boolean;
 }
 
 const RECORD_SCRIPT = `
@@ -101,7 +103,7 @@ if o.ok then
   end
 else
   redis.call('HSET', KEYS[1], 'lastError', o.error or 'unknown error', 'lastErrorReason', o.reason or 'error')
-  if o.generation >= current then redis.call('HSET', KEYS[1], 'state', 'failed') end
+  if o.generation >= current then redis.call('HSET', KEYS[1], 'state', o.final and 'failed' or 'pending') end
 end
 return 1`;
 
