@@ -18,7 +18,10 @@ export interface ConnectorCapabilities {
   groups: boolean;
   /** Several invites can be sent in one action. */
   bulkInvite: boolean;
-  /** The app's role names, as a person sees them. */
+  /**
+   * The app's role names, as a person sees them, MOST PRIVILEGED FIRST: when several groups map
+   * to roles the first listed wins, and without any mapping the last (least) role is the default.
+   */
   roles: readonly string[];
   /** Roles the connector must never assign, demote or remove (e.g. UXPin's Owner). */
   protectedRoles: readonly string[];
@@ -95,7 +98,8 @@ export interface ConnectorOperations<Settings> {
   /** Invite several users at once; the runner falls back to `invite` when absent. */
   inviteMany?(ctx: ConnectorContext<Settings>, users: DesiredUser[]): Promise<void>;
   changeRole(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<void>;
-  remove(ctx: ConnectorContext<Settings>, user: ObservedUser): Promise<void>;
+  /** `why.deleted`: the IdP deleted the user (SCIM DELETE) rather than deactivating them. */
+  remove(ctx: ConnectorContext<Settings>, user: ObservedUser, why?: { deleted: boolean }): Promise<void>;
   deactivate?(ctx: ConnectorContext<Settings>, user: ObservedUser): Promise<void>;
   reactivate?(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<void>;
   /** Bring profile fields and group membership in line (API-backed apps). */

@@ -70,7 +70,7 @@ export async function converge(
   const observed = await ops.findUser(ctx, desired.user.email);
   const action = plan(desired, observed, connector.capabilities);
   await onPlan({ action, desired: desired.user, observed });
-  await act(connector, ctx, action, desired.user, observed);
+  await act(connector, ctx, action, desired.user, observed, desired.deleted === true);
   let after = action.kind === 'none' ? observed : await ops.findUser(ctx, desired.user.email);
   if (ops.update && desired.user.member && after) {
     await ops.update(ctx, desired.user, after);
@@ -91,12 +91,13 @@ async function retireAddress(connector: ConnectorDefinition, ctx: ConnectorConte
 
 async function act(
   connector: ConnectorDefinition, ctx: ConnectorContext, action: Action, user: DesiredUser, observed: ObservedUser | null,
+  deleted = false,
 ): Promise<void> {
   const ops = connector.operations;
   switch (action.kind) {
     case 'invite': return ops.invite(ctx, user);
     case 'changeRole': return ops.changeRole(ctx, user);
-    case 'remove': return ops.remove(ctx, observed!);
+    case 'remove': return ops.remove(ctx, observed!, { deleted });
     case 'deactivate': return ops.deactivate ? ops.deactivate(ctx, observed!) : ops.remove(ctx, observed!);
     case 'reactivate':
       if (ops.reactivate) return ops.reactivate(ctx, user);

@@ -22,6 +22,7 @@ import { createProcessor } from './process.ts';
 import { createBullConvergeQueue, type BullConvergeQueue } from './queue.ts';
 import { defaultWorkerId } from './run-scope.ts';
 import { scheduleSweep, sweepOnce, type SweepOptions } from './sweep.ts';
+import { startAppTokenScheduler } from './app-token-scheduler.ts';
 
 export interface WorkerTiming {
   /** BullMQ job lock; must outlast the slowest step between renewals. Default 60 000 ms. */
@@ -98,6 +99,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     redis, `${prefix}:lock:sweep`, options.sweep?.intervalMs ?? 60_000, () => sweep(),
     (error) => logger.error({ error }, 'sweep failed'),
   );
+  // Connection-level schedules, e.g. Spekit's appTokenRotationDays; also records task outcomes.
+  const appTokens = startAppTokenScheduler({ deps, queue, worker });
   await worker.waitUntilReady();
   logger.info({ concurrency: config.workerConcurrency, workerId: deps.workerId }, 'worker ready');
   let closing: Promise<void> | undefined;
@@ -105,6 +108,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     worker, queue, sessions: deps.sessions, deps, sweep,
     close: () => (closing ??= (async () => {
       stopSweep();
+      appTokens.stop();
       await worker.close();
       await deps.sessions.close();
       await queue.close();

@@ -10,6 +10,7 @@ import {
   type ConnectionSettings, type StoredConnection,
 } from '../../core/connections/schema.ts';
 import { ConnectionExistsError } from '../../core/connections/store.ts';
+import { readSetupState } from '../../core/connections/setup-state.ts';
 import { adminError, requireRole } from './auth.ts';
 
 function invalid(reply: FastifyReply, error: z.ZodError) {
@@ -70,7 +71,10 @@ export async function connectionRoutes(app: FastifyInstance) {
 
   app.get<{ Params: { id: string } }>('/connections/:id', { onRequest: requireRole('reviewer') }, async (request, reply) => {
     const connection = await connections.get(request.params.id);
-    return connection ? view(connection) : adminError(reply, 404, 'not_found', `No connection "${request.params.id}".`);
+    if (!connection) return adminError(reply, 404, 'not_found', `No connection "${request.params.id}".`);
+    // Setup and app-token rotation (Spekit), in words; never the token.
+    const setup = await readSetupState(app.scimwright, connection, connectors.get(connection.connector)?.capabilities.tasks ?? []);
+    return { ...view(connection), ...(setup ? { setup } : {}) };
   });
 
   app.patch<{ Params: { id: string } }>('/connections/:id', { onRequest: requireRole('admin') }, async (request, reply) => {

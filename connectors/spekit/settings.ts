@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import type { ConnectorContext } from '../../core/connector.ts';
 
-export const SPEKIT_ROLES = ['Viewer', 'Expert', 'Team Admin'] as const;
+/** Most privileged first, as the gateway reads capabilities.roles (core/provisioning/desired.ts: the last is the default). */
+export const SPEKIT_ROLES = ['Team Admin', 'Expert', 'Viewer'] as const;
 export type SpekitRole = (typeof SPEKIT_ROLES)[number];
 
 export const spekitSettingsSchema = z.object({

@@ -81,7 +81,10 @@ test('remove deletes when the settings say so; listUsers shows only SCIM users',
   const listed = await ops.listUsers(ctx);
   assert.ok(listed.some((u) => u.email === 'ed@example.com'));
   assert.ok(!listed.some((u) => u.email === 'byhand@example.com'));
-  await ops.remove(ctx, listed.find((u) => u.email === 'ed@example.com')!);
+  const ed = listed.find((u) => u.email === 'ed@example.com')!;
+  await ops.remove(ctx, ed, { deleted: false });
+  assert.equal(sandbox.snapshot().users.find((u) => u.userName === 'ed@example.com')?.status, 'Deactivated', 'active=false only deactivates');
+  await ops.remove(ctx, ed, { deleted: true });
   assert.ok(!sandbox.snapshot().users.some((u) => u.userName === 'ed@example.com'));
 });
 

@@ -95,11 +95,14 @@ export const userOperations = {
   reactivate: (ctx: SpekitContext, user: DesiredUser) =>
     withSpekitApi(ctx, async (api) => converge(api, await mustFind(api, user.email), user, true)),
 
-  /** An IdP DELETE deactivates in Spekit unless the connection's settings ask for deletion. */
-  remove: (ctx: SpekitContext, user: ObservedUser) =>
+  /**
+   * Deprovisioning deactivates in Spekit; only an IdP DELETE with deleteOnDeprovision deletes
+   * (active=false is a deactivation even then: the IdP may turn the user back on).
+   */
+  remove: (ctx: SpekitContext, user: ObservedUser, why?: { deleted: boolean }) =>
     withSpekitApi(ctx, async (api) => {
       const id = await idOf(api, user);
-      if (ctx.settings.deleteOnDeprovision) await api.deleteUser(id);
+      if (ctx.settings.deleteOnDeprovision && why?.deleted) await api.deleteUser(id);
       else await api.deactivateUser(id);
     }),
 

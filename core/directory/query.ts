@@ -47,16 +47,22 @@ export async function listResources(
   }
   const node = parseFilter(query.filter);
   const lookup = indexLookup(node);
-  let hits: StoredResource[];
   if (lookup) {
     const ids = await store.findIds(connectionId, type, lookup.attribute, lookup.value);
     const ordered = await store.orderByCreation(connectionId, type, ids);
-    hits = (await store.getMany(connectionId, type, ordered)).filter((r) => matches(node, r.resource));
-  } else {
-    hits = [];
-    for await (const batch of store.scan(connectionId, type)) {
-      for (const r of batch) if (matches(node, r.resource)) hits.push(r);
+    const hits = (await store.getMany(connectionId, type, ordered)).filter((r) => matches(node, r.resource));
+    return { totalResults: hits.length, startIndex, resources: hits.slice(startIndex - 1, startIndex - 1 + count) };
+  }
+  // No index applies: scan in creation order, counting every match but keeping only the page,
+  // so a broad filter over a large directory costs time, not memory.
+  let totalResults = 0;
+  const resources: StoredResource[] = [];
+  for await (const batch of store.scan(connectionId, type)) {
+    for (const r of batch) {
+      if (!matches(node, r.resource)) continue;
+      totalResults++;
+      if (totalResults >= startIndex && resources.length < count) resources.push(r);
     }
   }
-  return { totalResults: hits.length, startIndex, resources: hits.slice(startIndex - 1, startIndex - 1 + count) };
+  return { totalResults, startIndex, resources };
 }

@@ -12,6 +12,8 @@ export interface DesiredState {
   deprovision: ConnectionSettings['deprovision'];
   /** false when the connection does not create users: only existing app users are managed. */
   allowInvite: boolean;
+  /** The SCIM user was deleted (DELETE), not only made inactive (active=false). */
+  deleted?: boolean;
   /** The address the app knew the user by before a userName change: that account must go. */
   previousEmail?: string;
 }
@@ -114,5 +116,5 @@ export function computeDesired(
     if (given) desired.givenName = given;
     if (family) desired.familyName = family;
   }
-  return { user: desired, deprovision: settings.deprovision, allowInvite: settings.createUsers };
+  return { user: desired, deprovision: settings.deprovision, allowInvite: settings.createUsers, deleted: user === null };
 }

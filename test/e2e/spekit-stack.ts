@@ -1,0 +1,218 @@
+/**
+ * The whole stack for the Spekit end-to-end tests: a real Redis (the test file's), the Spekit
+ * sandbox, the real converge worker with the real connector registry in real Chromium, the app
+ * token scheduler, and the gateway (SCIM + admin API) listening on a free port. Every log line
+ * (gateway and worker, debug level) is captured so a test can search it for secrets.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type { Browser } from 'playwright-core';
+import { buildApp } from '../../api/app.ts';
+import { connectors, describeConnectors } from '../../connectors/registry.ts';
+import { loadConfig, type Config } from '../../core/config.ts';
+import { createLogger } from '../../core/logger.ts';
+import type { ProvisioningState } from '../../core/provisioning/state.ts';
+import { RunStore, type RunRecord } from '../../core/runs/store.ts';
+import { createCoreServices, type CoreServices } from '../../core/services.ts';
+import { startAppTokenScheduler, type AppTokenScheduler, type AppTokenSchedulerOptions } from '../../runner/app-token-scheduler.ts';
+import { createRedisVault } from '../../runner/vault.ts';
+import { startWorker, type RunningWorker } from '../../runner/worker.ts';
+import { startSpekitSandbox, type SpekitSandbox, type SpekitSandboxOptions } from '../sandboxes/spekit/server.ts';
+import type { TestRedis } from '../support/redis.ts';
+
+export const ADMIN_TOKEN = `admin-${randomBytes(16).toString('hex')}`;
+export const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+export interface SpekitStack {
+  url: string;
+  app: FastifyInstance;
+  config: Config;
+  redis: Redis;
+  core: CoreServices;
+  runs: RunStore;
+  worker: RunningWorker;
+  scheduler: AppTokenScheduler;
+  sandbox: SpekitSandbox;
+  /** Every log line written so far (gateway and worker). */
+  logs: string[];
+  /** Every token the sandbox issued, in order: the needles for the leak search. */
+  issued: string[];
+  /** BullMQ jobs that failed an attempt (retried or not). */
+  failedJobs: Array<{ name: string; data: unknown; error: string }>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  sandbox?: SpekitSandboxOptions;
+  scheduler?: AppTokenSchedulerOptions;
+}
+
+export async function startSpekitStack(server: TestRedis, browser: Browser, options: StackOptions = {}): Promise<SpekitStack> {
+  const recordingsDir = mkdtempSync(join(tmpdir(), 'scimwright-spekit-rec-'));
+  const config = loadConfig({}, {
+    redisPrefix: `t${randomBytes(4).toString('hex')}`, adminToken: ADMIN_TOKEN, recordingsDir, logLevel: 'debug', port: 0,
+  });
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+  const redis = new Redis(server.url, { maxRetriesPerRequest: 3 });
+  const key = randomBytes(32);
+  const sandbox = await startSpekitSandbox(options.sandbox);
+  const issued = recordIssuedTokens(sandbox);
+  const box = createCoreServices(redis, config, key, { enqueue: async () => {} }).box;
+  const worker = await startWorker({
+    redis, config, box, registry: connectors, logger: logger.child({ component: 'worker' }),
+    sessions: { browser }, sweep: false, timing: { attempts: 3, backoff: { baseMs: 100, maxMs: 400 } },
+  });
+  const failedJobs: SpekitStack['failedJobs'] = [];
+  worker.worker.on('failed', (job, error) => void failedJobs.push({ name: job?.name ?? '?', data: job?.data, error: error.message }));
+  const scheduler = startAppTokenScheduler({ deps: worker.deps, queue: worker.queue, worker: worker.worker }, options.scheduler);
+  const core = createCoreServices(redis, config, key, worker.queue);
+  const runs = new RunStore(redis, config.redisPrefix);
+  const app = await buildApp({
+    config, origin: 'http://127.0.0.1', redis, connections: core.connections, directory: core.directory, queue: worker.queue,
+    connectors: describeConnectors(), adminAuth: core.adminTokens,
+    runs: { list: (id, filter) => runs.list(id, filter as never), get: (id) => runs.get(id) },
+    health: { redis: async () => (await redis.ping()) === 'PONG' },
+  }, logger);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  app.scimwright.origin = url;
+  return {
+    url, app, config, redis, core, runs, worker, scheduler, sandbox, logs, issued, failedJobs,
+    async close() {
+      scheduler.stop();
+      await app.close();
+      await worker.close();
+      await sandbox.stop();
+      await redis.quit();
+      rmSync(recordingsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Wraps the sandbox's token issue so the test knows every token's plaintext (Spekit keeps a hash). */
+function recordIssuedTokens(sandbox: SpekitSandbox): string[] {
+  const issued: string[] = [];
+  const original = sandbox.state.issueToken.bind(sandbox.state);
+  sandbox.state.issueToken = () => {
+    const token = original();
+    issued.push(token);
+    return token;
+  };
+  return issued;
+}
+
+export async function admin(stack: SpekitStack, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${stack.url}/admin/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+}
+
+export interface ScimClient {
+  id: string;
+  token: string;
+  call(method: string, path: string, body?: unknown, userAgent?: string): Promise<Response>;
+  /** As `call`, but fails the test on a non-2xx answer and returns the JSON body (or null). */
+  ok(method: string, path: string, body?: unknown, userAgent?: string): Promise<Record<string, any> | null>;
+}
+
+/** Creates a Spekit connection through the admin API (which enqueues its setup). */
+export async function createSpekitConnection(stack: SpekitStack, id: string, app: Record<string, unknown> = {}, settings: Record<string, unknown> = {}): Promise<ScimClient> {
+  const { admin: account } = stack.sandbox.knobs;
+  const res = await admin(stack, 'POST', '/connections', {
+    id, connector: 'spekit', baseUrl: stack.sandbox.url,
+    credentials: { email: account.email, password: account.password }, settings: { ...settings, app },
+  });
+  if (res.status !== 201) throw new Error(`create connection: ${res.status} ${await res.text()}`);
+  const { token } = (await res.json()) as { token: string };
+  const call = (method: string, path: string, body?: unknown, userAgent = 'Okta SCIM Client 1.0.0') => fetch(`${stack.url}/scim/v2/${id}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'user-agent': userAgent, ...(body ? { 'content-type': 'application/scim+json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  return {
+    id, token, call,
+    async ok(method, path, body, userAgent) {
+      const res = await call(method, path, body, userAgent);
+      const text = await res.text();
+      if (!res.ok) throw new Error(`SCIM ${method} ${path}: ${res.status} ${text}`);
+      return text ? (JSON.parse(text) as Record<string, any>) : null;
+    },
+  };
+}
+
+/** Polls (a limit on waiting, not a timing assertion). */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits for the `nth` run of `task` on the connection to end; returns it. */
+export function taskRun(stack: SpekitStack, connectionId: string, task: string, nth = 1): Promise<RunRecord> {
+  return waitFor(async () => {
+    const runs = (await stack.runs.list(connectionId, { limit: 500 })).filter((r) => r.task === task).reverse();
+    const run = runs[nth - 1];
+    return run && (run.status === 'succeeded' || run.status === 'failed') ? run : undefined;
+  }, `run ${nth} of task ${task} on ${connectionId}`);
+}
+
+/** Waits until the user's latest change is converged (or failed), with its last run closed. */
+export function settled(stack: SpekitStack, connectionId: string, userId: string): Promise<ProvisioningState> {
+  return waitFor(async () => {
+    const state = await stack.core.directory.provisioning.get(connectionId, userId);
+    const done = state && (state.state === 'in_sync' || state.state === 'removed') && state.appliedGeneration === state.generation;
+    if (!state || !(done || state.state === 'failed')) return undefined;
+    const [run] = await stack.runs.list(connectionId, { userId, limit: 1 });
+    return run && run.status !== 'running' ? state : undefined;
+  }, `user ${userId} of ${connectionId} to settle`);
+}
+
+/** The connection's vault value as the worker stores it (sealed in Redis). */
+export function vaultValue(stack: SpekitStack, connectionId: string, name: string): Promise<string | undefined> {
+  return createRedisVault(stack.redis, stack.config.redisPrefix, stack.worker.deps.box, connectionId).get(name);
+}
+
+/** The sandbox's SCIM store: each SCIM user by userName with status and team names (role per team). */
+export function spekitView(stack: SpekitStack) {
+  const snap = stack.sandbox.snapshot();
+  const teams = new Map(snap.teams.map((t) => [t.id, t.displayName]));
+  const users = new Map(snap.users.filter((u) => u.source === 'scim').map((u) => [u.userName.toLowerCase(), {
+    id: u.id, status: u.status, active: u.active, displayName: u.displayName,
+    teams: snap.memberships.filter((m) => m.userId === u.id).map((m) => `${teams.get(m.teamId)}:${m.role}`).sort(),
+  }]));
+  return { users, teamNames: snap.teams.map((t) => t.displayName).sort(), tokenGenerations: snap.tokenGenerations };
+}
+
+/** Okta's create body (shared/idp.md), with an optional SCIM `roles` value. */
+export function oktaUser(email: string, given: string, family: string, role?: string) {
+  return {
+    schemas: [CORE], userName: email, name: { givenName: given, familyName: family },
+    emails: [{ primary: true, value: email, type: 'work' }], displayName: `${given} ${family}`, locale: 'en-US',
+    externalId: `00u${randomBytes(4).toString('hex')}`, groups: [], password: 'Okta-Sends-A-Password-1!', active: true,
+    ...(role ? { roles: [{ value: role, primary: true }] } : {}),
+  };
+}
+
+/** Entra's create body (shared/idp.md): core + enterprise schemas, `roles: []`. */
+export function entraUser(email: string, given: string, family: string) {
+  return {
+    schemas: [CORE, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+    externalId: randomBytes(8).toString('hex'), userName: email, active: true,
+    emails: [{ primary: true, type: 'work', value: email }],
+    name: { formatted: `${given} ${family}`, givenName: given, familyName: family }, roles: [],
+    meta: { resourceType: 'User' },
+  };
+}
