@@ -6,6 +6,7 @@
  * Safe with several worker processes: a per-connection claim lets one of them enqueue, and the
  * task job id coalesces a rotation already waiting.
  */
+import type { ConvergeQueue } from '../core/queue.ts';
 import type { Job, Worker } from 'bullmq';
 import { dueForRotation, rotationDays, type RotationCandidate } from '../core/app-token-schedule.ts';
 import { TaskStateStore, type TaskOutcome } from '../core/connections/setup-state.ts';
@@ -26,8 +27,8 @@ export interface AppTokenSchedulerOptions {
 }
 
 export interface AppTokenSchedulerInput {
-  deps: Pick<RunnerDeps, 'redis' | 'prefix' | 'connections' | 'connectors' | 'runs' | 'logger'>;
-  queue: { enqueueTask(connectionId: string, task: string): Promise<void> };
+  deps: Pick<RunnerDeps, 'redis' | 'prefix' | 'connections' | 'connectors' | 'runs' | 'logger' | 'provisioning'>;
+  queue: Pick<ConvergeQueue, 'enqueue'> & { enqueueTask(connectionId: string, task: string): Promise<void> };
   /** The BullMQ worker whose task jobs are recorded. */
   worker: Pick<Worker, 'on' | 'off'>;
 }
@@ -68,6 +69,20 @@ async function outcomeOf(input: AppTokenSchedulerInput, job: Job | undefined, fa
   }];
 }
 
+/**
+ * Users whose runs failed because the connection was not set up yet (e.g. Spekit before SSO) can
+ * converge now: a permanent failure is not retried by the queue, so ask for them again.
+ */
+async function retryBlockedUsers(input: AppTokenSchedulerInput, connectionId: string): Promise<void> {
+  const ids = await input.deps.provisioning.userIds(connectionId);
+  const states = await input.deps.provisioning.getMany(connectionId, ids);
+  const blocked = ids.filter((id) => {
+    const state = states.get(id);
+    return state?.state === 'failed' && state.lastErrorReason === 'setup_required';
+  });
+  if (blocked.length > 0) await input.queue.enqueue(blocked.map((userId) => ({ connectionId, userId })));
+}
+
 export function startAppTokenScheduler(input: AppTokenSchedulerInput, options: AppTokenSchedulerOptions = {}): AppTokenScheduler {
   const { deps, queue, worker } = input;
   const now = options.now ?? Date.now;
@@ -77,7 +92,11 @@ export function startAppTokenScheduler(input: AppTokenSchedulerInput, options: A
 
   const record = (job: Job | undefined, failed: boolean) => {
     void outcomeOf(input, job, failed, now())
-      .then((found) => found && store.record(found[0], found[1], now()))
+      .then(async (found) => {
+        if (!found) return;
+        await store.record(found[0], found[1], now());
+        if (found[1].status === 'succeeded') await retryBlockedUsers(input, found[0]);
+      })
       .catch((error: unknown) => logger.warn({ error: (error as Error).message }, 'task outcome not recorded'));
   };
   const onCompleted = (job: Job) => record(job, false);

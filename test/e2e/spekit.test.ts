@@ -14,7 +14,7 @@ import { launchChromium } from '../../runner/browser/chromium.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import {
   admin, createSpekitConnection, entraUser, GROUP, oktaUser, PATCH_OP, settled, spekitView, startSpekitStack,
-  taskRun, vaultValue, type ScimClient, type SpekitStack, type StackOptions,
+  taskRun, vaultValue, waitFor, type ScimClient, type SpekitStack, type StackOptions,
 } from './spekit-stack.ts';
 
 let redis: TestRedis;
@@ -127,7 +127,7 @@ test('with deleteOnDeprovision a SCIM DELETE deletes the Spekit user, and active
 
 test('without SSO, setup fails with the page\'s reason and a screenshot, touches nothing, and runs again once SSO is on', async (t) => {
   const stack = await stackFor(t, { sandbox: { ssoConnected: false } });
-  await createSpekitConnection(stack, 'spk-nosso');
+  const scim = await createSpekitConnection(stack, 'spk-nosso');
   const run = await taskRun(stack, 'spk-nosso', 'setup');
   assert.equal(run.status, 'failed');
   assert.equal(run.reason, 'setup_required');
@@ -152,6 +152,11 @@ test('without SSO, setup fails with the page\'s reason and a screenshot, touches
   assert.equal(failedView?.lastError, 'Set up SSO before enabling SCIM provisioning');
   assert.match(failedView?.message ?? '', /^Setup failed at .*: Set up SSO before enabling SCIM provisioning\.$/);
 
+  // A user the IdP sends before the app is set up fails for that reason, not for good.
+  const early = (await scim.ok('POST', '/Users', oktaUser('early@acme.test', 'Early', 'Bird')))!.id as string;
+  const blocked = await settled(stack, 'spk-nosso', early);
+  assert.deepEqual([blocked.state, blocked.lastErrorReason], ['failed', 'setup_required']);
+
   stack.sandbox.setKnobs({ ssoConnected: true });
   const again = await admin(stack, 'POST', '/connections/spk-nosso/setup');
   assert.equal(again.status, 202);
@@ -159,4 +164,10 @@ test('without SSO, setup fails with the page\'s reason and a screenshot, touches
   assert.equal(second.status, 'succeeded', second.error);
   assert.equal(spekitView(stack).tokenGenerations, 1);
   assert.equal((await readSetupState(stack.app.scimwright, connection, ['setup', 'rotate']))?.state, 'ready');
+  const unblocked = await waitFor(async () => {
+    const state = await stack.core.directory.provisioning.get('spk-nosso', early);
+    return state?.state === 'in_sync' ? state : undefined;
+  }, 'the early user to converge once setup succeeded');
+  assert.equal(unblocked.appRole, 'Viewer');
+  assert.ok([...stack.sandbox.state.users.values()].some((u) => u.userName === 'early@acme.test'));
 });
