@@ -7,7 +7,7 @@ import { buildApp, type Services } from '../api/app.ts';
 import { describeConnectors, connectors } from '../connectors/registry.ts';
 import { ConfigError, loadConfig, publicOrigin, type Config } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../core/platform/embedded-redis.ts';
+import { startEmbeddedRedis, type RedisServer } from '../core/platform/embedded-redis.ts';
 import { loadOrCreateKey } from '../core/platform/key-file.ts';
 import { RunStore } from '../core/runs/store.ts';
 import { createPromMetrics } from '../api/metrics/index.ts';
@@ -28,7 +28,7 @@ export interface Started {
 export async function start(overrides: Partial<Config> = {}): Promise<Started> {
   const config = loadConfig(process.env, overrides);
   const logger = createLogger({ level: config.logLevel });
-  let embedded: EmbeddedRedis | undefined;
+  let embedded: RedisServer | undefined;
   if (!config.redisUrl) embedded = await startEmbeddedRedis(config.dataDir);
   const redisUrl = config.redisUrl ?? embedded!.url;
   const key = loadOrCreateKey(config.dataDir, config.secretKey, Boolean(config.redisUrl));
