@@ -33,9 +33,9 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(process.execPath, [
   '--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`,
-  // A test that hangs fails after 5 minutes instead of stalling CI; a file that leaves a handle
+  // A test that hangs fails after 15 minutes instead of stalling CI; a file that leaves a handle
   // open after its tests finish must not keep the run alive either.
-  '--test-timeout=300000', '--test-force-exit',
+  '--test-timeout=900000', '--test-force-exit',
   ...files,
 ], { cwd: root, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
 process.exit(result.status ?? 1);
