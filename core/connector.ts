@@ -90,18 +90,24 @@ export interface ConnectorContext<Settings = unknown> {
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
+/**
+ * What the app showed when an operation read its own result back: the user as listed, or null
+ * when absent. `void` when it did not: the runner then reads the app itself to verify.
+ */
+export type ReadBack = ObservedUser | null | void;
+
 export interface ConnectorOperations<Settings> {
   /** Log in to the admin UI (with TOTP when configured). Throws PermanentAppError on bad credentials. */
   login(ctx: ConnectorContext<Settings>): Promise<void>;
   findUser(ctx: ConnectorContext<Settings>, email: string): Promise<ObservedUser | null>;
-  invite(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<void>;
+  invite(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<ReadBack>;
   /** Invite several users at once; the runner falls back to `invite` when absent. */
   inviteMany?(ctx: ConnectorContext<Settings>, users: DesiredUser[]): Promise<void>;
-  changeRole(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<void>;
+  changeRole(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<ReadBack>;
   /** `why.deleted`: the IdP deleted the user (SCIM DELETE) rather than deactivating them. */
-  remove(ctx: ConnectorContext<Settings>, user: ObservedUser, why?: { deleted: boolean }): Promise<void>;
-  deactivate?(ctx: ConnectorContext<Settings>, user: ObservedUser): Promise<void>;
-  reactivate?(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<void>;
+  remove(ctx: ConnectorContext<Settings>, user: ObservedUser, why?: { deleted: boolean }): Promise<ReadBack>;
+  deactivate?(ctx: ConnectorContext<Settings>, user: ObservedUser): Promise<ReadBack>;
+  reactivate?(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<ReadBack>;
   /** Bring profile fields and group membership in line (API-backed apps). */
   update?(ctx: ConnectorContext<Settings>, user: DesiredUser, observed: ObservedUser): Promise<void>;
   listUsers(ctx: ConnectorContext<Settings>): Promise<ObservedUser[]>;

@@ -4,7 +4,7 @@
  * safe to repeat: a second pass over a converged user finds nothing to do.
  */
 import type {
-  ConnectorContext, ConnectorDefinition, DesiredUser, ObservedUser,
+  ConnectorContext, ConnectorDefinition, DesiredUser, ObservedUser, ReadBack,
 } from '../core/connector.ts';
 import type { StoredConnection } from '../core/connections/schema.ts';
 import { SessionExpiredError, TransientAppError } from '../core/errors.ts';
@@ -70,8 +70,9 @@ export async function converge(
   const observed = await ops.findUser(ctx, desired.user.email);
   const action = plan(desired, observed, connector.capabilities);
   await onPlan({ action, desired: desired.user, observed });
-  await act(connector, ctx, action, desired.user, observed, desired.deleted === true);
-  let after = action.kind === 'none' ? observed : await ops.findUser(ctx, desired.user.email);
+  const readBack = await act(connector, ctx, action, desired.user, observed, desired.deleted === true);
+  // A connector that read its result back from a fresh page has already looked again for us.
+  let after = action.kind === 'none' ? observed : readBack !== undefined ? readBack : await ops.findUser(ctx, desired.user.email);
   if (ops.update && desired.user.member && after) {
     await ops.update(ctx, desired.user, after);
     after = await ops.findUser(ctx, desired.user.email);
@@ -92,7 +93,7 @@ async function retireAddress(connector: ConnectorDefinition, ctx: ConnectorConte
 async function act(
   connector: ConnectorDefinition, ctx: ConnectorContext, action: Action, user: DesiredUser, observed: ObservedUser | null,
   deleted = false,
-): Promise<void> {
+): Promise<ReadBack> {
   const ops = connector.operations;
   switch (action.kind) {
     case 'invite': return ops.invite(ctx, user);
@@ -103,7 +104,7 @@ async function act(
       if (ops.reactivate) return ops.reactivate(ctx, user);
       throw new TransientAppError(`${user.email} is deactivated and the connector cannot reactivate users`);
     case 'update':
-    case 'none': return;
+    case 'none': return undefined;
   }
 }
 

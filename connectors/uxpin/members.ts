@@ -42,12 +42,13 @@ function refusalIn(outcome: ActionOutcome) {
 }
 
 /** Reads the list back: the write counts only when the row shows `role`, whatever the screen said. */
-async function expectRole(ctx: UxpinContext, email: string, role: string, outcome: ActionOutcome): Promise<void> {
+async function expectRole(ctx: UxpinContext, email: string, role: string, outcome: ActionOutcome): Promise<ObservedUser> {
   const row = await readBack(ctx, email);
   if (!row) throw new TransientAppError(`${email} is not listed (${describe(outcome)})`);
   if (!sameRole(row.role, role)) {
     throw new TransientAppError(`${email} is listed as ${row.role ?? 'no role'}, not ${role} (${describe(outcome)})`);
   }
+  return observed(row);
 }
 
 export function findUser(ctx: UxpinContext, email: string): Promise<ObservedUser | null> {
@@ -58,26 +59,29 @@ export function findUser(ctx: UxpinContext, email: string): Promise<ObservedUser
 }
 
 /** Changes the role of a listed member; shared by changeRole and invites of existing members. */
-async function setRole(ctx: UxpinContext, team: TeamPage, row: TeamRow, role: string): Promise<void> {
+async function setRole(ctx: UxpinContext, team: TeamPage, row: TeamRow, role: string): Promise<ObservedUser> {
   refuseProtected(row.email, row.role);
   if (sameRole(row.role, role)) {
     ctx.log('role already matches: nothing to do', { email: row.email, role });
-    return;
+    return observed(row);
   }
   const outcome = await ctx.step(`change role of ${row.email} to ${role}`, () => team.chooseRole(row.email, role));
-  await expectRole(ctx, row.email, role, outcome);
+  return expectRole(ctx, row.email, role, outcome);
 }
 
-export function invite(ctx: UxpinContext, user: DesiredUser): Promise<void> {
+export function invite(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUser> {
   return guard(async () => {
     const role = assignableRole(user.role);
     const { team, row: existing } = await lookUp(ctx, user.email);
     if (existing) return setRole(ctx, team, existing, role);
-    const outcome = await ctx.step(`invite ${user.email} as ${role}`, async () =>
-      (await team.openAddUsers()).inviteOne(user.email, role));
-    const refusal = refusalIn(outcome);
-    if (refusal) throw refusal;
-    await expectRole(ctx, user.email, role, outcome);
+    const outcome = await ctx.step(`invite ${user.email} as ${role}`, async () => {
+      const shown = await (await team.openAddUsers()).inviteOne(user.email, role);
+      // Thrown inside the step, so the evidence keeps the failure screenshot and the page's message.
+      const refusal = refusalIn(shown);
+      if (refusal) throw refusal;
+      return shown;
+    });
+    return expectRole(ctx, user.email, role, outcome);
   });
 }
 
@@ -118,27 +122,28 @@ async function inviteOneByOne(ctx: UxpinContext, emails: string[], role: string)
   if (firstError) throw firstError;
 }
 
-export function changeRole(ctx: UxpinContext, user: DesiredUser): Promise<void> {
+export function changeRole(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUser> {
   return guard(async () => {
     const role = assignableRole(user.role);
     const { team, row } = await lookUp(ctx, user.email);
     // Transient: the runner reads the state again and invites instead.
     if (!row) throw new TransientAppError(`${user.email} is not a member of the UXPin team`);
-    await setRole(ctx, team, row, role);
+    return setRole(ctx, team, row, role);
   });
 }
 
-export function remove(ctx: UxpinContext, user: ObservedUser): Promise<void> {
+export function remove(ctx: UxpinContext, user: ObservedUser): Promise<null> {
   return guard(async () => {
     refuseProtected(user.email, user.role);
     const { team, row } = await lookUp(ctx, user.email);
     if (!row) {
       ctx.log('not a member: nothing to remove', { email: user.email });
-      return;
+      return null;
     }
     refuseProtected(row.email, row.role);
     const outcome = await ctx.step(`remove ${row.email}`, () => team.removeUser(row.email));
     if (await readBack(ctx, row.email)) throw new TransientAppError(`${row.email} is still listed (${describe(outcome)})`);
+    return null;
   });
 }
 
