@@ -39,7 +39,9 @@ export async function start(overrides: Partial<Config> = {}): Promise<Started> {
   if (config.embeddedWorker) {
     worker = await startWorker({ redis, config, box, registry: connectors, logger: logger.child({ component: 'worker' }) });
   }
-  const queue = worker?.queue ?? createBullConvergeQueue({ connection: redis.duplicate({ maxRetriesPerRequest: null }), prefix: bullQueuePrefix(config.redisPrefix) });
+  // Without an embedded worker the gateway still enqueues; BullMQ needs its own connection then.
+  const queueRedis = worker ? undefined : redis.duplicate({ maxRetriesPerRequest: null });
+  const queue = worker?.queue ?? createBullConvergeQueue({ connection: queueRedis!, prefix: bullQueuePrefix(config.redisPrefix) });
   const core = createCoreServices(redis, config, key, queue);
   const runs = new RunStore(redis, config.redisPrefix);
   const prom = createPromMetrics();
@@ -72,6 +74,7 @@ export async function start(overrides: Partial<Config> = {}): Promise<Started> {
     await app.close();
     await worker?.close();
     await queue.close?.();
+    queueRedis?.disconnect();
     redis.disconnect();
     await embedded?.stop();
   })());
