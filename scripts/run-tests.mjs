@@ -30,6 +30,15 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// The few @playwright/test specs (test/playwright) run first, so that the closing lines are the
+// node runner's summary; both must pass.
+let playwrightStatus = 0;
+if (process.argv.slice(2).length === 0) {
+  const pw = spawnSync(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test'], {
+    cwd: root, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+  });
+  playwrightStatus = pw.status ?? 1;
+}
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const result = spawnSync(process.execPath, [
   '--import', 'tsx', '--test', '--test-reporter=tap', `--test-concurrency=${concurrency}`,
@@ -38,4 +47,4 @@ const result = spawnSync(process.execPath, [
   '--test-timeout=900000', '--test-force-exit',
   ...files,
 ], { cwd: root, stdio: 'inherit', env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
-process.exit(result.status ?? 1);
+process.exit(result.status === 0 && playwrightStatus === 0 ? 0 : (result.status || playwrightStatus || 1));
