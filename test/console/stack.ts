@@ -1,7 +1,7 @@
 /**
  * The whole stack for console tests: a real Redis, the UXPin sandbox, the real converge worker in
  * real Chromium, and the gateway (SCIM, admin API, console, /metrics) listening on a free port.
- * Wired the way bin/start.ts should wire it (evidence reader, metrics, Bull Board queue).
+ * Wired by bin/compose.ts, as `npm start` is (evidence reader, metrics, Bull Board queue).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,19 +10,16 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
-import { buildApp } from '../../api/app.ts';
-import { createPromMetrics, type PromMetrics } from '../../api/metrics/index.ts';
-import { describeConnectors } from '../../connectors/registry.ts';
+import type { PromMetrics } from '../../api/metrics/index.ts';
+import { compose } from '../../bin/compose.ts';
 import { uxpin } from '../../connectors/uxpin/index.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import type { ConnectorDefinition } from '../../core/connector.ts';
 import { createLogger } from '../../core/logger.ts';
-import { watchRuns } from '../../core/metrics.ts';
 import type { ProvisioningState } from '../../core/provisioning/state.ts';
-import { RunStore } from '../../core/runs/store.ts';
-import { createCoreServices, type CoreServices } from '../../core/services.ts';
-import { createEvidenceReader } from '../../runner/evidence/inspect.ts';
-import { startWorker, type RunningWorker } from '../../runner/worker.ts';
+import type { RunStore } from '../../core/runs/store.ts';
+import type { CoreServices } from '../../core/services.ts';
+import type { RunningWorker } from '../../runner/worker.ts';
 import { startUxpinSandbox, type UxpinSandbox } from '../sandboxes/uxpin/index.ts';
 import type { TestRedis } from '../support/redis.ts';
 
@@ -48,34 +45,18 @@ export async function startStack(server: TestRedis, browser: Browser, options: {
   });
   const logger = createLogger({ level: 'silent' });
   const redis = new Redis(server.url, { maxRetriesPerRequest: 3 });
-  const key = randomBytes(32);
   const sandbox = await startUxpinSandbox({ seatLimit: options.seatLimit ?? Number.POSITIVE_INFINITY });
-  const probe = createCoreServices(redis, config, key, { enqueue: async () => {} });
-  const worker = await startWorker({
-    redis, config, box: probe.box, registry: [uxpin as unknown as ConnectorDefinition], logger,
-    sessions: { browser }, sweep: false, timing: { attempts: 2, backoff: { baseMs: 100, maxMs: 300 } },
+  const composed = await compose({
+    config, redis, logger, processMetrics: false, registry: [uxpin as unknown as ConnectorDefinition],
+    worker: { sessions: { browser }, sweep: false, timing: { attempts: 2, backoff: { baseMs: 100, maxMs: 300 } } },
   });
-  const core = createCoreServices(redis, config, key, worker.queue);
-  const runs = new RunStore(redis, config.redisPrefix);
-  const prom = createPromMetrics({ processMetrics: false });
-  watchRuns(worker.worker, {
-    runs, provisioning: core.directory.provisioning,
-    connectorOf: async (id) => (await core.connections.get(id))?.connector,
-  }, prom.metrics);
-  const app = await buildApp({
-    config, origin: 'http://127.0.0.1', redis, connections: core.connections, directory: core.directory, queue: worker.queue,
-    connectors: describeConnectors([uxpin as unknown as ConnectorDefinition]), adminAuth: core.adminTokens,
-    runs: { list: (id, filter) => runs.list(id, filter as never), get: (id) => runs.get(id) },
-    health: { redis: async () => (await redis.ping()) === 'PONG' },
-    evidence: createEvidenceReader(recordingsDir), prom, bullQueue: worker.queue.queue,
-  }, logger);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { app, core, runs, prom } = composed;
+  const worker = composed.worker!;
+  const url = await composed.listen(0, '127.0.0.1');
   return {
     url, app, config, redis, core, runs, worker, sandbox, prom,
     async close() {
-      await app.close();
-      await worker.close();
+      await composed.close();
       await sandbox.stop();
       await redis.quit();
       rmSync(recordingsDir, { recursive: true, force: true });

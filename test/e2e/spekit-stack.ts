@@ -11,16 +11,15 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
-import { buildApp } from '../../api/app.ts';
-import { connectors, describeConnectors } from '../../connectors/registry.ts';
+import { compose } from '../../bin/compose.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { ProvisioningState } from '../../core/provisioning/state.ts';
-import { RunStore, type RunRecord } from '../../core/runs/store.ts';
-import { createCoreServices, type CoreServices } from '../../core/services.ts';
+import type { RunStore, RunRecord } from '../../core/runs/store.ts';
+import type { CoreServices } from '../../core/services.ts';
 import { startAppTokenScheduler, type AppTokenScheduler, type AppTokenSchedulerOptions } from '../../runner/app-token-scheduler.ts';
 import { createRedisVault } from '../../runner/vault.ts';
-import { startWorker, type RunningWorker } from '../../runner/worker.ts';
+import type { RunningWorker } from '../../runner/worker.ts';
 import { startSpekitSandbox, type SpekitSandbox, type SpekitSandboxOptions } from '../sandboxes/spekit/server.ts';
 import type { TestRedis } from '../support/redis.ts';
 
@@ -61,34 +60,24 @@ export async function startSpekitStack(server: TestRedis, browser: Browser, opti
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const redis = new Redis(server.url, { maxRetriesPerRequest: 3 });
-  const key = randomBytes(32);
   const sandbox = await startSpekitSandbox(options.sandbox);
   const issued = recordIssuedTokens(sandbox);
-  const box = createCoreServices(redis, config, key, { enqueue: async () => {} }).box;
-  const worker = await startWorker({
-    redis, config, box, registry: connectors, logger: logger.child({ component: 'worker' }),
-    sessions: { browser }, sweep: false, timing: { attempts: 3, backoff: { baseMs: 100, maxMs: 400 } },
+  const composed = await compose({
+    config, redis, logger, processMetrics: false,
+    worker: { sessions: { browser }, sweep: false, timing: { attempts: 3, backoff: { baseMs: 100, maxMs: 400 } } },
   });
+  const { app, core, runs } = composed;
+  const worker = composed.worker!;
   const failedJobs: SpekitStack['failedJobs'] = [];
   worker.worker.on('failed', (job, error) => void failedJobs.push({ name: job?.name ?? '?', data: job?.data, error: error.message }));
+  // A second scheduler with the test's clock (the worker runs its own on the real clock).
   const scheduler = startAppTokenScheduler({ deps: worker.deps, queue: worker.queue, worker: worker.worker }, options.scheduler);
-  const core = createCoreServices(redis, config, key, worker.queue);
-  const runs = new RunStore(redis, config.redisPrefix);
-  const app = await buildApp({
-    config, origin: 'http://127.0.0.1', redis, connections: core.connections, directory: core.directory, queue: worker.queue,
-    connectors: describeConnectors(), adminAuth: core.adminTokens,
-    runs: { list: (id, filter) => runs.list(id, filter as never), get: (id) => runs.get(id) },
-    health: { redis: async () => (await redis.ping()) === 'PONG' },
-  }, logger);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  app.scimwright.origin = url;
+  const url = await composed.listen(0, '127.0.0.1');
   return {
     url, app, config, redis, core, runs, worker, scheduler, sandbox, logs, issued, failedJobs,
     async close() {
       scheduler.stop();
-      await app.close();
-      await worker.close();
+      await composed.close();
       await sandbox.stop();
       await redis.quit();
       rmSync(recordingsDir, { recursive: true, force: true });

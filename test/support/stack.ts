@@ -1,7 +1,7 @@
 /**
  * The whole stack in one process for end-to-end tests and the UXPin bench: a real Redis (the
  * caller's), the gateway listening on a free port, the real converge worker in real Chromium and
- * the UXPin sandbox. Wired as bin/start.ts wires it, except that worker timings, the browser and
+ * the UXPin sandbox. Wired by bin/compose.ts, as `npm start` is; worker timings, the browser and
  * the sandbox's knobs are the caller's to choose. Talks to the gateway over HTTP, as an IdP would.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,15 +11,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
-import { buildApp } from '../../api/app.ts';
-import { connectors, describeConnectors } from '../../connectors/registry.ts';
+import { compose } from '../../bin/compose.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { ProvisioningState } from '../../core/provisioning/state.ts';
-import { RunStore } from '../../core/runs/store.ts';
-import { createCoreServices, type CoreServices } from '../../core/services.ts';
-import { createEvidenceReader } from '../../runner/evidence/inspect.ts';
-import { startWorker, type RunningWorker, type WorkerTiming } from '../../runner/worker.ts';
+import type { RunStore } from '../../core/runs/store.ts';
+import type { CoreServices } from '../../core/services.ts';
+import type { RunningWorker, WorkerTiming } from '../../runner/worker.ts';
 import { startUxpinSandbox, type UxpinSandbox, type UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
 
 export const PROVISIONING = 'urn:scimwright:params:scim:schemas:extension:provisioning:2.0:User';
@@ -58,32 +56,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   });
   const logger = createLogger({ level: config.logLevel });
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
-  const key = randomBytes(32);
   const sandbox = await startUxpinSandbox(options.sandbox);
-  const box = createCoreServices(redis, config, key, { enqueue: async () => {} }).box;
-  const worker = await startWorker({
-    redis, config, box, registry: connectors, logger: logger.child({ component: 'worker' }), sweep: false,
-    ...(options.browser ? { sessions: { browser: options.browser } } : {}),
-    ...(options.timing ? { timing: options.timing } : {}),
+  const composed = await compose({
+    config, redis, logger, processMetrics: false,
+    worker: { sweep: false, ...(options.browser ? { sessions: { browser: options.browser } } : {}), ...(options.timing ? { timing: options.timing } : {}) },
   });
-  const core = createCoreServices(redis, config, key, worker.queue);
-  const runs = new RunStore(redis, config.redisPrefix);
-  const app = await buildApp({
-    config, origin: 'http://127.0.0.1', redis, connections: core.connections, directory: core.directory, queue: worker.queue,
-    connectors: describeConnectors(), adminAuth: core.adminTokens,
-    runs: { list: (id, filter) => runs.list(id, filter as never), get: (id) => runs.get(id) },
-    health: { redis: async () => (await redis.ping()) === 'PONG' },
-    evidence: createEvidenceReader(recordingsDir),
-  }, logger);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  app.scimwright.origin = url;
+  const { app, core, runs, worker } = composed;
+  const url = await composed.listen(0, '127.0.0.1');
   let closing: Promise<void> | undefined;
   return {
-    url, app, config, redis, core, runs, worker, sandbox,
+    url, app, config, redis, core, runs, worker: worker!, sandbox,
     close: () => (closing ??= (async () => {
-      await app.close();
-      await worker.close();
+      await composed.close();
       await sandbox.stop();
       await redis.quit().catch(() => redis.disconnect());
       rmSync(recordingsDir, { recursive: true, force: true });

@@ -1,0 +1,97 @@
+/**
+ * Wires the product on one Redis: core services, the converge worker (optional), the gateway with
+ * its console, metrics and runs API. `npm start` and every full-stack test use this one function,
+ * so a test exercises the wiring that ships; they differ only in the options below.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { buildApp, type Services } from '../api/app.ts';
+import { createPromMetrics, type PromMetrics } from '../api/metrics/index.ts';
+import { connectors, describeConnectors } from '../connectors/registry.ts';
+import { publicOrigin, type Config } from '../core/config.ts';
+import type { ConnectorDefinition } from '../core/connector.ts';
+import { createSecretBox } from '../core/crypto.ts';
+import type { Logger } from '../core/logger.ts';
+import { watchRuns } from '../core/metrics.ts';
+import { RunStore } from '../core/runs/store.ts';
+import { createCoreServices, type CoreServices } from '../core/services.ts';
+import { createEvidenceReader } from '../runner/evidence/inspect.ts';
+import { createBullConvergeQueue, type BullConvergeQueue } from '../runner/queue.ts';
+import { bullQueuePrefix, startWorker, type RunningWorker, type StartWorkerOptions } from '../runner/worker.ts';
+
+export interface ComposeOptions {
+  config: Config;
+  /** The app's Redis client; compose never closes it. */
+  redis: Redis;
+  /** Master key for secrets at rest; a fresh random one when absent (tests). */
+  key?: Buffer;
+  logger: Logger;
+  /** Connectors to run; the shipped registry when absent. */
+  registry?: readonly ConnectorDefinition[];
+  /** Worker options beyond the defaults; `false` runs the gateway alone (it still enqueues). */
+  worker?: false | Pick<StartWorkerOptions, 'timing' | 'sessions' | 'sweep'>;
+  /** Node process metrics on /metrics (off in tests, where several registries share a process). */
+  processMetrics?: boolean;
+}
+
+export interface Composed {
+  app: FastifyInstance;
+  services: Services;
+  core: CoreServices;
+  runs: RunStore;
+  queue: BullConvergeQueue;
+  worker?: RunningWorker;
+  prom: PromMetrics;
+  /** Listens and puts the real port into SCIM base URLs (PORT=0); returns the origin. */
+  listen(port: number, host: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function compose(options: ComposeOptions): Promise<Composed> {
+  const { config, redis, logger } = options;
+  const key = options.key ?? randomBytes(32);
+  const registry = options.registry ?? connectors;
+  const worker = options.worker === false ? undefined : await startWorker({
+    redis, config, box: createSecretBox(key), registry, logger: logger.child({ component: 'worker' }), ...options.worker,
+  });
+  // Without a worker the gateway still enqueues; BullMQ needs a connection of its own then.
+  const queueRedis = worker ? undefined : redis.duplicate({ maxRetriesPerRequest: null });
+  const queue = worker?.queue ?? createBullConvergeQueue({ connection: queueRedis!, prefix: bullQueuePrefix(config.redisPrefix) });
+  const core = createCoreServices(redis, config, key, queue);
+  const runs = new RunStore(redis, config.redisPrefix);
+  const prom = createPromMetrics({ processMetrics: options.processMetrics ?? true });
+  if (worker) {
+    watchRuns(worker.worker, {
+      runs, provisioning: core.directory.provisioning,
+      connectorOf: async (id) => (await core.connections.get(id))?.connector,
+      onError: (error) => logger.warn({ error }, 'run metrics failed'),
+    }, prom.metrics);
+  }
+  const services: Services = {
+    config, origin: publicOrigin(config), redis, connections: core.connections, directory: core.directory, queue,
+    connectors: describeConnectors(registry), adminAuth: core.adminTokens, adminTokens: core.adminTokens,
+    evidence: createEvidenceReader(config.recordingsDir), prom, bullQueue: queue.queue,
+    runs: { list: (id, filter) => runs.list(id, filter as never) as never, get: (id) => runs.get(id) as never },
+    health: {
+      redis: async () => (await redis.ping()) === 'PONG',
+      ...(worker ? { worker: async () => worker.worker.isRunning() } : {}),
+    },
+  };
+  const app = await buildApp(services, logger);
+  let closing: Promise<void> | undefined;
+  return {
+    app, services, core, runs, queue, prom, ...(worker ? { worker } : {}),
+    async listen(port, host) {
+      await app.listen({ port, host });
+      services.origin = publicOrigin({ ...config, port: (app.server.address() as { port: number }).port });
+      return services.origin;
+    },
+    close: () => (closing ??= (async () => {
+      await app.close();
+      await worker?.close();
+      if (!worker) await queue.close();
+      queueRedis?.disconnect();
+    })()),
+  };
+}
