@@ -101,7 +101,12 @@ export interface ConnectorOperations<Settings> {
   login(ctx: ConnectorContext<Settings>): Promise<void>;
   findUser(ctx: ConnectorContext<Settings>, email: string): Promise<ObservedUser | null>;
   invite(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<ReadBack>;
-  /** Invite several users at once; the runner falls back to `invite` when absent. */
+  /**
+   * Invite several users at once (the runner batches new users whose jobs wait on the same
+   * connection). Must be idempotent like `invite`: a user already in the app gets the asked role.
+   * It need not read back: the runner reads each user back in that user's own run, and after a
+   * throw it falls back to `invite` for the job's own user and leaves the others to their jobs.
+   */
   inviteMany?(ctx: ConnectorContext<Settings>, users: DesiredUser[]): Promise<void>;
   changeRole(ctx: ConnectorContext<Settings>, user: DesiredUser): Promise<ReadBack>;
   /** `why.deleted`: the IdP deleted the user (SCIM DELETE) rather than deactivating them. */

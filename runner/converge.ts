@@ -19,6 +19,8 @@ export interface ConvergeResult {
   desired: DesiredUser;
   observed: ObservedUser | null;
   observedAfter: ObservedUser | null;
+  /** Users invited in the same batch as this one; each is read back in a run of its own. */
+  batch?: DesiredUser[];
 }
 
 /** The desired state from the SCIM user, their groups and the connection settings. */
@@ -61,16 +63,23 @@ export async function withLogin<T>(
   }
 }
 
+export interface ConvergeHooks {
+  /** Called with the plan before acting, so a run cut short still says what it was doing. */
+  onPlan(partial: Omit<ConvergeResult, 'observedAfter'>): Promise<void> | void;
+  /** New users of the same connection to invite in one batch with this one (see invite-batch.ts). */
+  invitePeers?(): Promise<DesiredUser[]>;
+}
+
 export async function converge(
-  connector: ConnectorDefinition, ctx: ConnectorContext, desired: DesiredState,
-  onPlan: (partial: Omit<ConvergeResult, 'observedAfter'>) => Promise<void> | void,
+  connector: ConnectorDefinition, ctx: ConnectorContext, desired: DesiredState, hooks: ConvergeHooks,
 ): Promise<ConvergeResult> {
   const ops = connector.operations;
   if (desired.previousEmail) await retireAddress(connector, ctx, desired, desired.previousEmail);
   const observed = await ops.findUser(ctx, desired.user.email);
   const action = plan(desired, observed, connector.capabilities);
-  await onPlan({ action, desired: desired.user, observed });
-  const readBack = await act(connector, ctx, action, desired.user, observed, desired.deleted === true);
+  await hooks.onPlan({ action, desired: desired.user, observed });
+  const batch = action.kind === 'invite' ? await inviteBatch(connector, ctx, desired.user, hooks) : undefined;
+  const readBack = batch ? undefined : await act(connector, ctx, action, desired.user, observed, desired.deleted === true);
   // A connector that read its result back from a fresh page has already looked again for us.
   let after = action.kind === 'none' ? observed : readBack !== undefined ? readBack : await ops.findUser(ctx, desired.user.email);
   if (ops.update && desired.user.member && after) {
@@ -78,7 +87,36 @@ export async function converge(
     after = await ops.findUser(ctx, desired.user.email);
   }
   verify(connector, desired, after);
-  return { action, desired: desired.user, observed, observedAfter: after };
+  return { action, desired: desired.user, observed, observedAfter: after, ...(batch ? { batch } : {}) };
+}
+
+/**
+ * Invites `user` together with the peers the hook finds, when the connector can. Returns the peers
+ * invited, or undefined when `user` is still to be invited alone: no peers, or the batch failed
+ * (then each peer's own job converges that peer, with its own evidence of any refusal).
+ */
+async function inviteBatch(
+  connector: ConnectorDefinition, ctx: ConnectorContext, user: DesiredUser, hooks: ConvergeHooks,
+): Promise<DesiredUser[] | undefined> {
+  const inviteMany = connector.operations.inviteMany;
+  if (!inviteMany || !connector.capabilities.bulkInvite || !hooks.invitePeers) return undefined;
+  const peers = await hooks.invitePeers();
+  if (peers.length === 0) return undefined;
+  try {
+    await inviteMany(ctx, [user, ...peers]);
+    return peers;
+  } catch (error) {
+    if (error instanceof SessionExpiredError) throw error; // withLogin logs in and runs the whole pass again
+    ctx.log('batch invite failed; inviting this user alone', { size: peers.length + 1, error: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
+}
+
+/** Reads the user back and checks them against the desired state (a batch-invited user's run). */
+export async function readBackUser(connector: ConnectorDefinition, ctx: ConnectorContext, desired: DesiredState): Promise<ObservedUser | null> {
+  const after = await connector.operations.findUser(ctx, desired.user.email);
+  verify(connector, desired, after);
+  return after;
 }
 
 /** After a userName change the app still has the old address: deprovision it like a leaver. */

@@ -9,6 +9,7 @@ import type { RunStore } from '../core/runs/store.ts';
 import type { ResourceStore } from '../core/store/resource-store.ts';
 import type { SessionPool } from './browser/sessions.ts';
 import type { ConnectionLocks } from './connection-lock.ts';
+import type { BullConvergeQueue } from './queue.ts';
 import type { EvidenceStore } from './evidence/store.ts';
 
 /** Connectors by id; an explicit list (connectors/registry.ts), or an array of definitions. */
@@ -34,6 +35,8 @@ export interface RunnerDeps {
   recordingsDir: string;
   sessions: SessionPool;
   locks: ConnectionLocks;
+  /** The converge queue: batch invites read waiting jobs from it and remove the ones they did. */
+  queue: BullConvergeQueue;
   logger: Logger;
   /** host:pid of this worker process, recorded on every run. */
   workerId: string;

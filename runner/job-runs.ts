@@ -9,10 +9,11 @@ import { PermanentAppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ProvisioningState } from '../core/provisioning/state.ts';
 import { appSettings } from './context.ts';
-import { converge, readDesired, withLogin } from './converge.ts';
+import { converge, withLogin } from './converge.ts';
 import type { RunnerDeps } from './deps.ts';
-import { closeScope, describeError, openScope, type RunScope } from './run-scope.ts';
-import { isRetryable } from '../core/errors.ts';
+import { findInvitePeers, settlePeers, type InvitePeer } from './invite-batch.ts';
+import { closeScope, openScope } from './run-scope.ts';
+import { attempt, runUserPass } from './user-pass.ts';
 
 /** Passes one job makes over a user who keeps changing; after that the completed-job check re-enqueues. */
 const MAX_PASSES = 5;
@@ -53,39 +54,33 @@ export async function runConvergeJob(run: JobRun, userId: string) {
 }
 
 async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState, previousRunId?: string): Promise<string> {
-  const scope = await openScope({
-    ...run, jobId: String(run.job.id), userId, generation: prov.generation, previousRunId,
-    ...(prov.requestId ? { requestId: prov.requestId } : {}), ...(prov.tokenId ? { tokenId: prov.tokenId } : {}),
-  });
-  await run.job.updateProgress({ tries: run.attempt, runId: scope.runId });
-  let member = false;
-  let email: string | undefined;
-  let role: string | undefined;
-  const failure = await attempt(scope, run.isFinal, async () => {
-    appSettings(run.connector, run.connection);
-    const desired = await readDesired(run.deps, run.connection, run.connector, userId, prov);
-    ({ member, email, role } = desired.user);
-    scope.summary.desired = { ...desired.user, deprovision: desired.deprovision, allowInvite: desired.allowInvite };
+  let peers: InvitePeer[] = [];
+  let batched = false;
+  const pass = await runUserPass(run, {
+    userId, prov, jobId: String(run.job.id), attempt: run.attempt, previousRunId, isFinal: run.isFinal, ownJob: true,
+  }, async (scope, desired) => {
     await withLogin(run.connector, scope.ctx, scope.session, async () => {
-      const result = await converge(run.connector, scope.ctx, desired, async (p) => {
-        scope.summary.action = p.action.kind;
-        if (p.action.kind === 'none') scope.summary.why = p.action.why;
-        scope.summary.observed = p.observed;
-        // On record before the action, so a run cut short by a crash still says what it was doing.
-        await run.deps.runs.update(scope.runId, scope.secrets.redactAll(scope.summary));
+      const result = await converge(run.connector, scope.ctx, desired, {
+        onPlan: async (p) => {
+          scope.summary.action = p.action.kind;
+          if (p.action.kind === 'none') scope.summary.why = p.action.why;
+          scope.summary.observed = p.observed;
+          // On record before the action, so a run cut short by a crash still says what it was doing.
+          await run.deps.runs.update(scope.runId, scope.secrets.redactAll(scope.summary));
+        },
+        invitePeers: async () => {
+          peers = await findInvitePeers(run, userId);
+          return peers.map((peer) => peer.desired.user);
+        },
       });
       scope.summary.observedAfter = result.observedAfter;
+      batched = result.batch !== undefined;
+      if (batched) scope.summary.batch = { runId: scope.runId, userId, size: peers.length + 1 };
     });
   });
-  const record = await closeScope(scope, failure);
-  await run.deps.provisioning.recordRun(run.connection.id, userId, {
-    generation: prov.generation, ok: !failure.error, runId: scope.runId, at: record.endedAt ?? new Date().toISOString(),
-    ...(failure.error
-      ? { error: record.error, reason: record.reason, final: run.isFinal(failure.error) || !isRetryable(failure.error) }
-      : member ? { appRole: role, appliedEmail: email } : { removed: true }),
-  });
-  if (failure.error) throw new JobRunError(record.error ?? 'run failed', failure.error);
-  return scope.runId;
+  if (pass.error) throw new JobRunError(pass.record.error ?? 'run failed', pass.error);
+  if (batched) await settlePeers(run, peers, { runId: pass.runId, userId, size: peers.length + 1 });
+  return pass.runId;
 }
 
 export async function runTaskJob(run: JobRun, task: string) {
@@ -101,17 +96,4 @@ export async function runTaskJob(run: JobRun, task: string) {
   const record = await closeScope(scope, failure);
   if (failure.error) throw new JobRunError(record.error ?? 'task failed', failure.error);
   return { generation: 0, runs: 1 };
-}
-
-async function attempt(
-  scope: RunScope, isFinal: (error: unknown) => boolean, body: () => Promise<void>,
-): Promise<{ error?: unknown; final: boolean }> {
-  try {
-    await body();
-    return { final: true };
-  } catch (error) {
-    const final = isFinal(error);
-    scope.log('debug', 'run failed', { error: describeError(error, scope.secrets).error, final });
-    return { error, final };
-  }
 }

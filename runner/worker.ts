@@ -77,7 +77,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const prefix = config.redisPrefix;
   const bull = redis.duplicate({ maxRetriesPerRequest: null });
   const queue = createBullConvergeQueue({ connection: bull, prefix: options.queuePrefix ?? bullQueuePrefix(prefix), ...(timing.attempts ? { attempts: timing.attempts } : {}) });
-  const deps = buildDeps(options);
+  const deps = buildDeps(options, queue);
   const worker = new Worker(QUEUE_NAME, createProcessor(deps, { ...(timing.busyDelayMs ? { busyDelayMs: timing.busyDelayMs } : {}) }), {
     connection: bull,
     prefix: options.queuePrefix ?? bullQueuePrefix(prefix),
@@ -122,11 +122,11 @@ function sweepDefaults(options: StartWorkerOptions): SweepOptions {
   return options.sweep && options.sweep.staleMs !== undefined ? { staleMs: options.sweep.staleMs } : {};
 }
 
-function buildDeps(options: StartWorkerOptions): RunnerDeps {
+function buildDeps(options: StartWorkerOptions, queue: BullConvergeQueue): RunnerDeps {
   const { redis, config, box } = options;
   const prefix = config.redisPrefix;
   return {
-    redis, prefix, box,
+    redis, prefix, box, queue,
     connectors: toRegistryMap(options.registry),
     connections: new ConnectionStore(redis, prefix, box),
     resources: new ResourceStore(redis, prefix),

@@ -65,11 +65,20 @@ function runCard(run: RunRecordView, evidence: ConsoleRunEvidence | undefined | 
   const why = runField(run, 'why');
   return html`<li class="event event-run" id="${run.runId}">
     <div class="event-head"><span class="event-kind">Run</span> ${badge(run.status)} <strong>${action ?? runField(run, 'task') ?? 'converge'}</strong>
-      ${why ? html`<span class="sub">(${why})</span>` : ''} ${time(run.startedAt)}
+      ${why ? html`<span class="sub">(${why})</span>` : ''} ${batchNote(run)} ${time(run.startedAt)}
       <span class="sub">${durationText(run.startedAt, runField(run, 'endedAt'))} · attempt ${String(run.attempt ?? 1)} · <span class="mono">${run.runId}</span></span></div>
     ${reason || error ? html`<p class="run-error"><span class="mono">${reason ?? 'error'}</span>: ${error ?? ''}</p>` : ''}
     ${evidenceBlock(run, evidence, newest || run.status !== 'succeeded')}
   </li>`;
+}
+
+/** A batch invite: the run that sent it says so; the others link to it (its evidence has the dialog). */
+function batchNote(run: RunRecordView): Html | string {
+  const batch = run.batch as { runId?: unknown; userId?: unknown; size?: unknown } | undefined;
+  if (typeof batch?.runId !== 'string' || typeof batch.userId !== 'string' || typeof batch.size !== 'number') return '';
+  if (batch.runId === run.runId) return html`<span class="sub">(one batch invite of ${String(batch.size)} users)</span>`;
+  return html`<span class="sub">(invited in a batch of ${String(batch.size)} sent by
+    <a class="mono" href="${href('connections', run.connectionId, 'users', batch.userId)}#${batch.runId}">${batch.runId}</a>; this run read the user back)</span>`;
 }
 
 function durationText(start: string | undefined, end: string | undefined): string {

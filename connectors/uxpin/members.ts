@@ -85,28 +85,54 @@ export function invite(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUs
   });
 }
 
-/** Invites through "add multiple users at once"; its Role applies to the whole batch, so one batch per role. */
+/**
+ * Invites through "add multiple users at once"; its Role applies to the whole batch, so one batch
+ * per role. Nothing is looked up first: the runner sends users it has no record of in the app, and
+ * an address UXPin calls "already a member" leaves the batch and gets its role set instead. The
+ * runner reads every user back in that user's own run, so the batch does not read back here.
+ */
 export function inviteMany(ctx: UxpinContext, users: DesiredUser[]): Promise<void> {
   return guard(async () => {
-    const wanted = users.map((u) => ({ email: u.email, role: assignableRole(u.role) }));
     const byRole = new Map<string, string[]>();
-    for (const { email, role } of wanted) {
-      const { team, row: existing } = await lookUp(ctx, email);
-      if (existing) await setRole(ctx, team, existing, role);
-      else byRole.set(role, [...(byRole.get(role) ?? []), email]);
+    for (const user of users) {
+      const role = assignableRole(user.role);
+      byRole.set(role, [...(byRole.get(role) ?? []), user.email]);
     }
     for (const [role, emails] of byRole) await inviteBatch(ctx, emails, role);
   });
 }
 
+/** The address UXPin names in "<email> is already a member of this team", if it is in `emails`. */
+function alreadyMember(outcome: ActionOutcome, emails: readonly string[]): string | undefined {
+  if (outcome.kind !== 'alert') return undefined;
+  const named = /^\s*(\S+) is already a member of this team/i.exec(outcome.message)?.[1]?.toLowerCase();
+  return emails.find((email) => email.toLowerCase() === named);
+}
+
 async function inviteBatch(ctx: UxpinContext, emails: string[], role: string): Promise<void> {
-  const team = await openTeam(ctx);
-  const outcome = await ctx.step(`invite ${emails.length} users as ${role}`, async () =>
-    (await team.openAddUsers()).inviteMany(emails, role));
-  const refusal = refusalIn(outcome);
-  if (refusal?.reason === 'user_refused' && emails.length > 1) return inviteOneByOne(ctx, emails, role);
-  if (refusal) throw refusal;
-  for (const email of emails) await expectRole(ctx, email, role, outcome);
+  let rest = emails;
+  // Each pass either ends or takes one address out, so this stops after emails.length passes.
+  while (rest.length > 0) {
+    const team = await openTeam(ctx);
+    const batch = rest;
+    const outcome = await ctx.step(`invite ${batch.length} users as ${role}`, async () => {
+      const shown = await (await team.openAddUsers()).inviteMany(batch, role);
+      const refusal = refusalIn(shown);
+      // A full plan refuses the whole batch: thrown inside the step so the evidence keeps the message.
+      if (refusal?.reason === 'seat_limit') throw refusal;
+      return shown;
+    });
+    const member = alreadyMember(outcome, batch);
+    if (member) {
+      await changeRole(ctx, { email: member, role, member: true, groups: [] });
+      rest = batch.filter((email) => email !== member);
+      continue;
+    }
+    const refusal = refusalIn(outcome);
+    if (refusal?.reason === 'user_refused' && batch.length > 1) return inviteOneByOne(ctx, batch, role);
+    if (refusal) throw refusal;
+    return;
+  }
 }
 
 /** One refused address blocks the whole batch in UXPin: invite the rest alone, then report the refusal. */

@@ -93,20 +93,29 @@ test('invite shows a pending row; inviting again is a no-op', async (t) => {
   assert.deepEqual(await ops.findUser(ctx, 'new.person@example.com'), { email: 'new.person@example.com', role: 'Creator', status: 'pending' });
 });
 
-test('inviteMany sends one batch per role and skips members', async (t) => {
+test('inviteMany sends one batch per role; a member in a batch gets the role, not a second invite', async (t) => {
   const { sb, ctx } = await setup(t, { seed: 2, latencyMs: [5, 40] });
+  assert.notEqual(sb.state.find('user01@example.com')?.role, 'Developer');
   await ops.inviteMany!(ctx, [
     desired('a@example.com', 'Developer'),
+    desired('User01@example.com', 'Developer'),
     desired('b@example.com', 'Developer'),
     desired('c@example.com', 'Admin'),
-    desired('user01@example.com', 'Admin'),
   ]);
   const seen = (email: string) => sb.state.find(email) && { role: sb.state.find(email)?.role, status: sb.state.find(email)?.status };
   assert.deepEqual(seen('a@example.com'), { role: 'Developer', status: 'pending' });
   assert.deepEqual(seen('b@example.com'), { role: 'Developer', status: 'pending' });
   assert.deepEqual(seen('c@example.com'), { role: 'Admin', status: 'pending' });
+  assert.deepEqual(seen('user01@example.com'), { role: 'Developer', status: 'active' });
   assert.deepEqual(sb.state.invitesSent, { 'a@example.com': 1, 'b@example.com': 1, 'c@example.com': 1 });
   assert.equal(sb.state.members.length, 6);
+});
+
+test('inviteMany with a full plan refuses the batch as seat_limit and invites nobody', async (t) => {
+  const { sb, ctx } = await setup(t, { seed: 1, seatLimit: 4 });
+  const batch = [desired('x@example.com', 'Creator'), desired('y@example.com', 'Creator'), desired('z@example.com', 'Creator')];
+  await rejectsWith(ops.inviteMany!(ctx, batch), 'seat_limit', /No seats left/);
+  assert.equal(sb.state.members.length, 2);
 });
 
 test('inviteMany invites the rest of a batch one by one when UXPin refuses an address', async (t) => {

@@ -38,6 +38,11 @@ export const runRecordSchema = z.object({
   reason: z.string().optional(),
   requestId: z.string().optional(),
   tokenId: z.string().optional(),
+  /**
+   * Set when the user was invited in one batch with others: the run that sent the batch (its
+   * evidence has the invite screenshots), its user, and how many users the batch held.
+   */
+  batch: z.object({ runId: z.string(), userId: z.string(), size: z.number().int().positive() }).optional(),
   /** The run this one took over from after a worker crash. */
   previousRunId: z.string().optional(),
   /** Which worker process ran it: host:pid. */

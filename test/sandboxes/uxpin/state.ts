@@ -55,6 +55,8 @@ export class SandboxState {
   readonly members: Member[] = [];
   /** Invitations sent per email (lower case): more than one means a duplicate invite. */
   readonly invitesSent: Record<string, number> = {};
+  /** Size of every accepted Add request, in order: batching shows as sizes above 1. */
+  readonly inviteRequests: number[] = [];
   requests = 0;
   /** Write requests received (invite, role change, removal), whatever their outcome. */
   writes = 0;
@@ -103,6 +105,7 @@ export class SandboxState {
   }
 
   invite(emails: readonly string[], role: Role): void {
+    this.inviteRequests.push(emails.length);
     for (const raw of emails) {
       const email = raw.toLowerCase();
       this.members.push({ email, name: '', role, status: 'pending' });
@@ -166,6 +169,7 @@ export class SandboxState {
     return {
       members: this.members.map((m) => ({ ...m })),
       invitesSent: { ...this.invitesSent },
+      inviteRequests: [...this.inviteRequests],
       requests: this.requests,
       writes: this.writes,
       logins: this.logins,

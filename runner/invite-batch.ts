@@ -1,0 +1,87 @@
+/**
+ * Batch invites. A job about to invite its user takes along other new users of the same connection
+ * whose jobs are waiting, when the connector can invite several at once (UXPin's "add multiple
+ * users at once"): one dialog instead of one per user. Each user taken along then gets a pass of
+ * its own (user-pass.ts) that reads the user back with evidence and records the provisioning
+ * state, and that user's waiting job is removed as if it had run.
+ */
+import type { DesiredState } from '../core/provisioning/desired.ts';
+import type { ProvisioningState } from '../core/provisioning/state.ts';
+import type { RunRecord } from '../core/runs/store.ts';
+import { readBackUser, readDesired, withLogin } from './converge.ts';
+import type { JobRun } from './job-runs.ts';
+import { CONVERGE_JOB, convergeJobId, convergeJobSchema } from './jobs.ts';
+import { runUserPass } from './user-pass.ts';
+
+/** Users per batch, the job's own included: bounds one dialog's text and one job's duration. */
+export const BATCH_LIMIT = 20;
+/** Waiting jobs looked at for peers, so that a long queue costs a constant per invite. */
+const SCAN_LIMIT = 200;
+
+export interface InvitePeer {
+  userId: string;
+  prov: ProvisioningState;
+  desired: DesiredState;
+}
+
+type BatchRef = NonNullable<RunRecord['batch']>;
+
+/**
+ * New users of the job's connection whose first try is waiting (or delayed because the connection
+ * was busy). A job that failed before is left to itself: its user may be the one the app refuses.
+ */
+export async function findInvitePeers(run: JobRun, ownUserId: string, limit = BATCH_LIMIT - 1): Promise<InvitePeer[]> {
+  const jobs = await run.deps.queue.queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, SCAN_LIMIT - 1, true);
+  const ids = new Set<string>();
+  for (const job of jobs) {
+    if (job?.name !== CONVERGE_JOB || job.attemptsMade > 0) continue;
+    const data = convergeJobSchema.safeParse(job.data);
+    if (data.success && data.data.connectionId === run.connection.id && data.data.userId !== ownUserId) ids.add(data.data.userId);
+  }
+  const states = await run.deps.provisioning.getMany(run.connection.id, [...ids]);
+  const peers: InvitePeer[] = [];
+  for (const [userId, prov] of states) {
+    if (peers.length >= limit) break;
+    if (!neverApplied(prov)) continue;
+    const desired = await readDesired(run.deps, run.connection, run.connector, userId, prov).catch(() => undefined);
+    if (desired?.user.member && desired.allowInvite && !desired.previousEmail) peers.push({ userId, prov, desired });
+  }
+  return peers;
+}
+
+/** Nothing of this user was ever applied to the app, so an invite is what their job would plan. */
+function neverApplied(prov: ProvisioningState): boolean {
+  return prov.state === 'pending' && !prov.deleted && !prov.appliedEmail && prov.generation > prov.appliedGeneration;
+}
+
+/** Gives each invited peer its read-back run; a peer that reads back right no longer needs its job. */
+export async function settlePeers(run: JobRun, peers: InvitePeer[], batch: BatchRef): Promise<void> {
+  for (const peer of peers) {
+    if (run.signal.aborted) return; // shutting down: the peers' own jobs are still queued
+    const jobId = convergeJobId(run.connection.id, peer.userId);
+    const pass = await runUserPass(run, {
+      userId: peer.userId, prov: peer.prov, jobId, attempt: 1, isFinal: () => false, ownJob: false,
+    }, async (scope, desired) => {
+      scope.summary.action = 'invite';
+      scope.summary.batch = batch;
+      await withLogin(run.connector, scope.ctx, scope.session, async () => {
+        scope.summary.observedAfter = await readBackUser(run.connector, scope.ctx, desired);
+      });
+    });
+    if (!pass.error) await dropJob(run, peer, jobId);
+  }
+}
+
+/**
+ * Removes the peer's waiting job. A change that arrived since the batch read the user was coalesced
+ * into that job, so it is enqueued again; a job already running (locked) cannot be removed and
+ * simply finds nothing to do.
+ */
+async function dropJob(run: JobRun, peer: InvitePeer, jobId: string): Promise<void> {
+  const removed = await run.deps.queue.queue.remove(jobId).catch(() => 0);
+  if (!removed) return;
+  const now = await run.deps.provisioning.get(run.connection.id, peer.userId);
+  if (now && now.generation > peer.prov.generation) {
+    await run.deps.queue.enqueue([{ connectionId: run.connection.id, userId: peer.userId }]);
+  }
+}

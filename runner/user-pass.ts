@@ -1,0 +1,74 @@
+/**
+ * One pass over one user: a run record and evidence folder (the scope), the desired state read
+ * fresh, the work, then the outcome in the run record and in the user's provisioning state. Both
+ * a job's own user and the users it invited in a batch (invite-batch.ts) go through here, so every
+ * user's change has a run of its own with its own evidence.
+ */
+import type { DesiredState } from '../core/provisioning/desired.ts';
+import type { ProvisioningState } from '../core/provisioning/state.ts';
+import type { RunRecord } from '../core/runs/store.ts';
+import { appSettings } from './context.ts';
+import { readDesired } from './converge.ts';
+import type { JobRun } from './job-runs.ts';
+import { closeScope, describeError, openScope, type RunScope } from './run-scope.ts';
+
+export interface UserPass {
+  userId: string;
+  /** The provisioning state read at the start: its generation is the one the run converges. */
+  prov: ProvisioningState;
+  jobId: string;
+  attempt: number;
+  previousRunId?: string;
+  /** True when a failure with this error ends the user's job (permanent, or its last attempt). */
+  isFinal(error: unknown): boolean;
+  /** The BullMQ job is this user's own: its progress names the run (crash recovery reads it). */
+  ownJob: boolean;
+}
+
+export interface PassOutcome {
+  runId: string;
+  record: RunRecord;
+  error?: unknown;
+}
+
+export async function runUserPass(
+  run: JobRun, pass: UserPass, body: (scope: RunScope, desired: DesiredState) => Promise<void>,
+): Promise<PassOutcome> {
+  const { prov, userId } = pass;
+  const scope = await openScope({
+    ...run, jobId: pass.jobId, attempt: pass.attempt, userId, generation: prov.generation, previousRunId: pass.previousRunId,
+    ...(prov.requestId ? { requestId: prov.requestId } : {}), ...(prov.tokenId ? { tokenId: prov.tokenId } : {}),
+  });
+  if (pass.ownJob) await run.job.updateProgress({ tries: run.attempt, runId: scope.runId });
+  let member = false;
+  let email: string | undefined;
+  let role: string | undefined;
+  const failure = await attempt(scope, pass.isFinal, async () => {
+    appSettings(run.connector, run.connection);
+    const desired = await readDesired(run.deps, run.connection, run.connector, userId, prov);
+    ({ member, email, role } = desired.user);
+    scope.summary.desired = { ...desired.user, deprovision: desired.deprovision, allowInvite: desired.allowInvite };
+    await body(scope, desired);
+  });
+  const record = await closeScope(scope, failure);
+  await run.deps.provisioning.recordRun(run.connection.id, userId, {
+    generation: prov.generation, ok: !failure.error, runId: scope.runId, at: record.endedAt ?? new Date().toISOString(),
+    ...(failure.error
+      ? { error: record.error, reason: record.reason, final: failure.final }
+      : member ? { appRole: role, appliedEmail: email } : { removed: true }),
+  });
+  return { runId: scope.runId, record, ...(failure.error ? { error: failure.error } : {}) };
+}
+
+export async function attempt(
+  scope: RunScope, isFinal: (error: unknown) => boolean, body: () => Promise<void>,
+): Promise<{ error?: unknown; final: boolean }> {
+  try {
+    await body();
+    return { final: true };
+  } catch (error) {
+    const final = isFinal(error);
+    scope.log('debug', 'run failed', { error: describeError(error, scope.secrets).error, final });
+    return { error, final };
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Batch invites end to end: users an IdP pushes together wait on one UXPin connection, and the
+ * first job invites them all through "add multiple users at once" (one Add per role). Each user
+ * still gets a run of their own that reads them back, with evidence that verifies, and no job is
+ * left behind. When the app refuses the batch, each user falls back to an invite of their own.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test, type TestContext } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../runner/browser/chromium.ts';
+import { verifyEvidence } from '../../runner/evidence/verify.ts';
+import type { WorkerTiming } from '../../runner/worker.ts';
+import type { UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
+import { startRedis, type TestRedis } from '../support/redis.ts';
+import {
+  addUxpinConnection, queueDrained, scim, settledRun, startStack, type ScimConnection, type Stack,
+} from '../support/stack.ts';
+
+const TIMING: WorkerTiming = { attempts: 4, backoff: { baseMs: 100, maxMs: 400 }, busyDelayMs: 100 };
+
+let redis: TestRedis;
+let browser: Browser;
+
+before(async () => {
+  [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
+});
+after(async () => {
+  await browser?.close();
+  await redis?.stop();
+});
+
+async function stackFor(t: TestContext, sandbox: UxpinSandboxOptions): Promise<Stack> {
+  const stack = await startStack({ redisUrl: redis.url, browser, sandbox, timing: TIMING });
+  t.after(() => stack.close());
+  return stack;
+}
+
+function user(email: string, role?: string) {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: email, active: true,
+    emails: [{ primary: true, value: email, type: 'work' }],
+    ...(role ? { roles: [{ value: role, primary: true }] } : {}),
+  };
+}
+
+/** Creates the users while the worker is paused, so that all their jobs wait together. */
+async function createWhilePaused(stack: Stack, conn: ScimConnection, wanted: Array<{ email: string; role?: string }>): Promise<string[]> {
+  await stack.worker.worker.pause();
+  const ids: string[] = [];
+  for (const w of wanted) {
+    const res = await scim(conn, 'POST', '/Users', user(w.email, w.role));
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    ids.push(res.body.id as string);
+  }
+  stack.worker.worker.resume();
+  return ids;
+}
+
+async function untilSettled(conn: ScimConnection, ids: string[]): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const settled = await Promise.all(ids.map((id) => settledRun(conn, id)));
+    if (settled.every(Boolean)) return;
+    if (Date.now() > deadline) throw new Error(`${settled.filter((s) => !s).length} of ${ids.length} users never settled`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+test('waiting invites go out as one Add per role; every user has a run of their own and no job is left', async (t) => {
+  const stack = await stackFor(t, { seed: 2, latencyMs: [5, 30] });
+  const { sandbox } = stack;
+  const conn = await addUxpinConnection(stack);
+  // user01 is already in the team (as Admin): in a batch it must get the role, not an invite.
+  assert.equal(sandbox.state.find('user01@example.com')?.role, 'Admin');
+  const wanted = [
+    ...['c1', 'c2', 'c3', 'c4', 'c5'].map((n) => ({ email: `${n}@example.com`, role: 'Creator' })),
+    ...['d1', 'd2', 'd3'].map((n) => ({ email: `${n}@example.com`, role: 'Developer' })),
+    { email: 'user01@example.com', role: 'Developer' },
+  ];
+  const ids = await createWhilePaused(stack, conn, wanted);
+  await untilSettled(conn, ids);
+  await queueDrained(stack);
+
+  assert.deepEqual([...sandbox.state.inviteRequests].sort(), [3, 5], 'one Add for the Creators, one for the new Developers');
+  for (const { email, role } of wanted) {
+    assert.equal(sandbox.state.find(email)?.role, role, email);
+    assert.equal(sandbox.state.invitesSent[email], email.startsWith('user01') ? undefined : 1, `${email} invites`);
+  }
+  const runs = await Promise.all(ids.map((userId) => stack.runs.list(conn.id, { userId })));
+  const leader = runs.flat().find((r) => r.batch?.runId === r.runId);
+  assert.ok(leader, 'the run that sent the batch says so');
+  runs.forEach((own, i) => {
+    assert.equal(own.length, 1, `${wanted[i]!.email}: one run, its waiting job was removed`);
+    const [run] = own;
+    assert.deepEqual([run!.status, run!.action, run!.batch], ['succeeded', 'invite', { runId: leader.runId, userId: leader.userId, size: wanted.length }]);
+    assert.equal(run!.observedAfter?.email, wanted[i]!.email, 'each run read its own user back');
+  });
+  const states = await Promise.all(ids.map((userId) => stack.core.directory.provisioning.get(conn.id, userId)));
+  assert.deepEqual(new Set(states.map((s) => s?.state)), new Set(['in_sync']));
+  const evidence = await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id });
+  assert.deepEqual(evidence.problems, []);
+  assert.equal(evidence.checkedRuns, wanted.length);
+});
+
+test('a batch the plan has no seats for: each user is invited alone, and those over the limit fail with the app\'s words', async (t) => {
+  // Owner + 1 seeded member, 5 seats: three of the five new users fit.
+  const stack = await stackFor(t, { seed: 1, seatLimit: 5 });
+  const { sandbox } = stack;
+  const conn = await addUxpinConnection(stack);
+  const wanted = ['s1', 's2', 's3', 's4', 's5'].map((n) => ({ email: `${n}@example.com` }));
+  const ids = await createWhilePaused(stack, conn, wanted);
+  await untilSettled(conn, ids);
+  await queueDrained(stack);
+
+  assert.deepEqual(sandbox.state.inviteRequests, [1, 1, 1], 'the refused batch invited nobody; three fitted alone');
+  assert.equal(sandbox.state.members.length, 5);
+  const states = await Promise.all(ids.map((userId) => stack.core.directory.provisioning.get(conn.id, userId)));
+  assert.deepEqual(states.map((s) => s?.state).sort(), ['failed', 'failed', 'in_sync', 'in_sync', 'in_sync']);
+  for (const state of states.filter((s) => s?.state === 'failed')) {
+    assert.equal(state!.lastErrorReason, 'seat_limit');
+    assert.match(state!.lastError ?? '', /No seats left on your plan/);
+  }
+  for (const { email } of wanted) assert.ok((sandbox.state.invitesSent[email] ?? 0) <= 1, `${email} invited at most once`);
+  const evidence = await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id });
+  assert.deepEqual(evidence.problems, []);
+});
