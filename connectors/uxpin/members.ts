@@ -2,6 +2,7 @@
  * The UXPin operations on members. Each one converges: it reads the list, does only what differs,
  * and trusts the list read back afterwards, never the toast (a write can fail after saving).
  */
+import type { Page } from 'playwright-core';
 import type { DesiredUser, ObservedUser } from '../../core/connector.ts';
 import { TransientAppError } from '../../core/errors.ts';
 import type { TeamPage, TeamRow } from './pages/team.page.ts';
@@ -22,14 +23,36 @@ function sameRole(a: string | null, b: string): boolean {
   return a?.toLowerCase() === b.toLowerCase();
 }
 
+interface Found {
+  team: TeamPage;
+  row: TeamRow | null;
+}
+
 /**
  * Loads the team screen afresh and searches, so nothing on an older screen (a lingering toast,
- * a stale row) is trusted. Used before and after every write.
+ * a stale row) is trusted. Used after every write, and before one unless findUser just did it.
  */
-async function lookUp(ctx: UxpinContext, email: string, step = `find ${email}`): Promise<{ team: TeamPage; row: TeamRow | null }> {
+async function lookUp(ctx: UxpinContext, email: string, step = `find ${email}`): Promise<Found> {
   const team = await openTeam(ctx);
   const row = await ctx.step(step, () => team.find(email));
   return { team, row };
+}
+
+/**
+ * What findUser just read, for the write the runner calls next: the runner looks a user up right
+ * before acting on them, and loading and searching again would read the same row a moment later.
+ * Taken once, for the same address, while the page still shows that search and for a few seconds
+ * only. Reads after a write never use it: they always load the screen afresh.
+ */
+const justFound = new WeakMap<Page, Found & { email: string; url: string; at: number }>();
+const REUSE_MS = 10_000;
+
+async function lookUpForWrite(ctx: UxpinContext, email: string): Promise<Found> {
+  const page = await ctx.page();
+  const found = justFound.get(page);
+  justFound.delete(page);
+  const fresh = found && found.email === email.toLowerCase() && found.url === page.url() && Date.now() - found.at < REUSE_MS;
+  return fresh ? found : lookUp(ctx, email);
 }
 
 async function readBack(ctx: UxpinContext, email: string): Promise<TeamRow | null> {
@@ -53,8 +76,10 @@ async function expectRole(ctx: UxpinContext, email: string, role: string, outcom
 
 export function findUser(ctx: UxpinContext, email: string): Promise<ObservedUser | null> {
   return guard(async () => {
-    const { row } = await lookUp(ctx, email);
-    return row && observed(row);
+    const found = await lookUp(ctx, email);
+    const page = await ctx.page();
+    justFound.set(page, { ...found, email: email.toLowerCase(), url: page.url(), at: Date.now() });
+    return found.row && observed(found.row);
   });
 }
 
@@ -72,7 +97,7 @@ async function setRole(ctx: UxpinContext, team: TeamPage, row: TeamRow, role: st
 export function invite(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUser> {
   return guard(async () => {
     const role = assignableRole(user.role);
-    const { team, row: existing } = await lookUp(ctx, user.email);
+    const { team, row: existing } = await lookUpForWrite(ctx, user.email);
     if (existing) return setRole(ctx, team, existing, role);
     const outcome = await ctx.step(`invite ${user.email} as ${role}`, async () => {
       const shown = await (await team.openAddUsers()).inviteOne(user.email, role);
@@ -151,7 +176,7 @@ async function inviteOneByOne(ctx: UxpinContext, emails: string[], role: string)
 export function changeRole(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUser> {
   return guard(async () => {
     const role = assignableRole(user.role);
-    const { team, row } = await lookUp(ctx, user.email);
+    const { team, row } = await lookUpForWrite(ctx, user.email);
     // Transient: the runner reads the state again and invites instead.
     if (!row) throw new TransientAppError(`${user.email} is not a member of the UXPin team`);
     return setRole(ctx, team, row, role);
@@ -161,7 +186,7 @@ export function changeRole(ctx: UxpinContext, user: DesiredUser): Promise<Observ
 export function remove(ctx: UxpinContext, user: ObservedUser): Promise<null> {
   return guard(async () => {
     refuseProtected(user.email, user.role);
-    const { team, row } = await lookUp(ctx, user.email);
+    const { team, row } = await lookUpForWrite(ctx, user.email);
     if (!row) {
       ctx.log('not a member: nothing to remove', { email: user.email });
       return null;

@@ -126,6 +126,23 @@ test('inviteMany invites the rest of a batch one by one when UXPin refuses an ad
   assert.equal(sb.state.members.length, 2);
 });
 
+test('a write right after findUser of the same address reuses that search; another address is looked up afresh', async (t) => {
+  const seed = ['a', 'b', 'c'].map((n) => ({ email: `${n}@example.com`, role: 'Developer' as const }));
+  const { sb, ctx } = await setup(t, { seed });
+  const requestsOf = async (fn: () => Promise<unknown>) => {
+    const before = sb.state.requests;
+    await fn();
+    return sb.state.requests - before;
+  };
+  const alone = await requestsOf(() => ops.remove(ctx, { email: 'a@example.com', role: 'Developer', status: 'active' }));
+  await ops.findUser(ctx, 'b@example.com');
+  const afterFind = await requestsOf(() => ops.remove(ctx, { email: 'b@example.com', role: 'Developer', status: 'active' }));
+  assert.ok(afterFind < alone, `remove after findUser: ${afterFind} requests, alone: ${alone}`);
+  await ops.findUser(ctx, 'a@example.com');
+  await ops.changeRole(ctx, desired('c@example.com', 'Manager'));
+  assert.deepEqual(sb.state.members.map((m) => [m.email, m.role]).slice(1), [['c@example.com', 'Manager']]);
+});
+
 test('changeRole saves the new role; the same role again is a no-op', async (t) => {
   const { sb, ctx } = await setup(t, { seed: [{ email: 'dev@example.com', role: 'Developer' }] });
   await ops.changeRole(ctx, desired('dev@example.com', 'Manager'));

@@ -107,7 +107,7 @@ test('50 users converge through 500s (before and after saving), expiring session
   const evidence = await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id });
   assert.deepEqual(evidence.problems, []);
   assert.ok(evidence.checkedRuns > USERS, 'retried runs leave evidence too');
-  t.diagnostic(`writes ${sandbox.state.writes}, failures ${sandbox.state.failuresInjected}, logins ${sandbox.state.logins}, runs ${evidence.checkedRuns}`);
+  t.diagnostic(`writes ${sandbox.state.writes} (invite requests of sizes ${sandbox.state.inviteRequests.join(",")}), failures ${sandbox.state.failuresInjected}, logins ${sandbox.state.logins}, runs ${evidence.checkedRuns}`);
 });
 
 test('a full plan: state failed, the app\'s message as lastError, and its screenshot in the evidence', async (t) => {
