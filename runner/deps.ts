@@ -37,6 +37,8 @@ export interface RunnerDeps {
   locks: ConnectionLocks;
   /** The converge queue: batch invites read waiting jobs from it and remove the ones they did. */
   queue: BullConvergeQueue;
+  /** Most users one batch invite may hold, the job's own included; 1 turns batching off. */
+  inviteBatchLimit: number;
   logger: Logger;
   /** host:pid of this worker process, recorded on every run. */
   workerId: string;

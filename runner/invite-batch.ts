@@ -13,7 +13,7 @@ import type { JobRun } from './job-runs.ts';
 import { CONVERGE_JOB, convergeJobId, convergeJobSchema } from './jobs.ts';
 import { runUserPass } from './user-pass.ts';
 
-/** Users per batch, the job's own included: bounds one dialog's text and one job's duration. */
+/** Users per batch by default, the job's own included: bounds one dialog's text and one job's duration. */
 export const BATCH_LIMIT = 20;
 /** Waiting jobs looked at for peers, so that a long queue costs a constant per invite. */
 const SCAN_LIMIT = 200;
@@ -30,7 +30,9 @@ type BatchRef = NonNullable<RunRecord['batch']>;
  * New users of the job's connection whose first try is waiting (or delayed because the connection
  * was busy). A job that failed before is left to itself: its user may be the one the app refuses.
  */
-export async function findInvitePeers(run: JobRun, ownUserId: string, limit = BATCH_LIMIT - 1): Promise<InvitePeer[]> {
+export async function findInvitePeers(run: JobRun, ownUserId: string): Promise<InvitePeer[]> {
+  const limit = run.deps.inviteBatchLimit - 1;
+  if (limit < 1) return [];
   const jobs = await run.deps.queue.queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, SCAN_LIMIT - 1, true);
   const ids = new Set<string>();
   for (const job of jobs) {

@@ -23,6 +23,7 @@ import { createBullConvergeQueue, type BullConvergeQueue } from './queue.ts';
 import { defaultWorkerId } from './run-scope.ts';
 import { scheduleSweep, sweepOnce, type SweepOptions } from './sweep.ts';
 import { startAppTokenScheduler } from './app-token-scheduler.ts';
+import { BATCH_LIMIT } from './invite-batch.ts';
 
 export interface WorkerTiming {
   /** BullMQ job lock; must outlast the slowest step between renewals. Default 60 000 ms. */
@@ -54,6 +55,8 @@ export interface StartWorkerOptions {
   /** The pending-change sweep; false turns it off. Default every 60 s, changes older than 60 s. */
   sweep?: false | { intervalMs?: number; staleMs?: number };
   workerId?: string;
+  /** Most users one batch invite may hold (invite-batch.ts); 1 turns batching off. Default 20. */
+  inviteBatchLimit?: number;
 }
 
 export interface RunningWorker {
@@ -127,6 +130,7 @@ function buildDeps(options: StartWorkerOptions, queue: BullConvergeQueue): Runne
   const prefix = config.redisPrefix;
   return {
     redis, prefix, box, queue,
+    inviteBatchLimit: options.inviteBatchLimit ?? BATCH_LIMIT,
     connectors: toRegistryMap(options.registry),
     connections: new ConnectionStore(redis, prefix, box),
     resources: new ResourceStore(redis, prefix),

@@ -29,8 +29,8 @@ after(async () => {
   await redis?.stop();
 });
 
-async function stackFor(t: TestContext, sandbox: UxpinSandboxOptions): Promise<Stack> {
-  const stack = await startStack({ redisUrl: redis.url, browser, sandbox, timing: TIMING });
+async function stackFor(t: TestContext, sandbox: UxpinSandboxOptions, inviteBatchLimit?: number): Promise<Stack> {
+  const stack = await startStack({ redisUrl: redis.url, browser, sandbox, timing: TIMING, ...(inviteBatchLimit ? { inviteBatchLimit } : {}) });
   t.after(() => stack.close());
   return stack;
 }
@@ -123,4 +123,15 @@ test('a batch the plan has no seats for: each user is invited alone, and those o
   for (const { email } of wanted) assert.ok((sandbox.state.invitesSent[email] ?? 0) <= 1, `${email} invited at most once`);
   const evidence = await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id });
   assert.deepEqual(evidence.problems, []);
+});
+
+test('the worker\'s inviteBatchLimit caps a batch; 1 sends every invite alone', async (t) => {
+  for (const limit of [2, 1]) {
+    const stack = await stackFor(t, { seed: 1 }, limit);
+    const conn = await addUxpinConnection(stack);
+    const ids = await createWhilePaused(stack, conn, ['l1', 'l2', 'l3'].map((n) => ({ email: `${n}-${limit}@example.com` })));
+    await untilSettled(conn, ids);
+    await queueDrained(stack);
+    assert.deepEqual(stack.sandbox.state.inviteRequests, limit === 2 ? [2, 1] : [1, 1, 1], `limit ${limit}`);
+  }
 });

@@ -32,6 +32,8 @@ export interface StackOptions {
   /** Worker timings; the worker's defaults when absent. */
   timing?: WorkerTiming;
   workerConcurrency?: number;
+  /** Most users per batch invite; 1 turns batching off (the worker's default when absent). */
+  inviteBatchLimit?: number;
   logLevel?: Config['logLevel'];
 }
 
@@ -59,7 +61,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sandbox = await startUxpinSandbox(options.sandbox);
   const composed = await compose({
     config, redis, logger, processMetrics: false,
-    worker: { sweep: false, ...(options.browser ? { sessions: { browser: options.browser } } : {}), ...(options.timing ? { timing: options.timing } : {}) },
+    worker: { sweep: false, ...(options.browser ? { sessions: { browser: options.browser } } : {}), ...(options.timing ? { timing: options.timing } : {}),
+      ...(options.inviteBatchLimit ? { inviteBatchLimit: options.inviteBatchLimit } : {}) },
   });
   const { app, core, runs, worker } = composed;
   const url = await composed.listen(0, '127.0.0.1');
