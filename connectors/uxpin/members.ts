@@ -29,23 +29,29 @@ interface Found {
 }
 
 /**
+ * What findUser just read, for the write the runner calls next: the runner looks a user up right
+ * before acting on them, and loading and searching again would read the same row a moment later.
+ * Taken once, for the same address, while the page still shows that search and for a few seconds
+ * only; loading the screen again drops it, so nothing read before a write is used after it.
+ */
+const justFound = new WeakMap<Page, Found & { email: string; url: string; at: number }>();
+const REUSE_MS = 10_000;
+
+/** The team screen loaded afresh: whatever findUser read before no longer stands for it. */
+async function freshTeam(ctx: UxpinContext): Promise<TeamPage> {
+  justFound.delete(await ctx.page());
+  return openTeam(ctx);
+}
+
+/**
  * Loads the team screen afresh and searches, so nothing on an older screen (a lingering toast,
  * a stale row) is trusted. Used after every write, and before one unless findUser just did it.
  */
 async function lookUp(ctx: UxpinContext, email: string, step = `find ${email}`): Promise<Found> {
-  const team = await openTeam(ctx);
+  const team = await freshTeam(ctx);
   const row = await ctx.step(step, () => team.find(email));
   return { team, row };
 }
-
-/**
- * What findUser just read, for the write the runner calls next: the runner looks a user up right
- * before acting on them, and loading and searching again would read the same row a moment later.
- * Taken once, for the same address, while the page still shows that search and for a few seconds
- * only. Reads after a write never use it: they always load the screen afresh.
- */
-const justFound = new WeakMap<Page, Found & { email: string; url: string; at: number }>();
-const REUSE_MS = 10_000;
 
 async function lookUpForWrite(ctx: UxpinContext, email: string): Promise<Found> {
   const page = await ctx.page();
@@ -138,7 +144,7 @@ async function inviteBatch(ctx: UxpinContext, emails: string[], role: string): P
   let rest = emails;
   // Each pass either ends or takes one address out, so this stops after emails.length passes.
   while (rest.length > 0) {
-    const team = await openTeam(ctx);
+    const team = await freshTeam(ctx);
     const batch = rest;
     const outcome = await ctx.step(`invite ${batch.length} users as ${role}`, async () => {
       const shown = await (await team.openAddUsers()).inviteMany(batch, role);
@@ -201,7 +207,7 @@ export function remove(ctx: UxpinContext, user: ObservedUser): Promise<null> {
 /** Every member, walking the pages of the unfiltered list. */
 export function listUsers(ctx: UxpinContext): Promise<ObservedUser[]> {
   return guard(async () => {
-    const team = await openTeam(ctx);
+    const team = await freshTeam(ctx);
     return ctx.step('list members', async () => {
       const seen = new Map<string, ObservedUser>();
       do {

@@ -127,7 +127,7 @@ test('inviteMany invites the rest of a batch one by one when UXPin refuses an ad
 });
 
 test('a write right after findUser of the same address reuses that search; another address is looked up afresh', async (t) => {
-  const seed = ['a', 'b', 'c'].map((n) => ({ email: `${n}@example.com`, role: 'Developer' as const }));
+  const seed = ['a', 'b', 'c', 'd'].map((n) => ({ email: `${n}@example.com`, role: 'Developer' as const }));
   const { sb, ctx } = await setup(t, { seed });
   const requestsOf = async (fn: () => Promise<unknown>) => {
     const before = sb.state.requests;
@@ -138,6 +138,10 @@ test('a write right after findUser of the same address reuses that search; anoth
   await ops.findUser(ctx, 'b@example.com');
   const afterFind = await requestsOf(() => ops.remove(ctx, { email: 'b@example.com', role: 'Developer', status: 'active' }));
   assert.ok(afterFind < alone, `remove after findUser: ${afterFind} requests, alone: ${alone}`);
+  await ops.findUser(ctx, 'd@example.com');
+  await ops.listUsers(ctx); // the screen loaded again: what findUser read no longer stands
+  const afterReload = await requestsOf(() => ops.remove(ctx, { email: 'd@example.com', role: 'Developer', status: 'active' }));
+  assert.equal(afterReload, alone);
   await ops.findUser(ctx, 'a@example.com');
   await ops.changeRole(ctx, desired('c@example.com', 'Manager'));
   assert.deepEqual(sb.state.members.map((m) => [m.email, m.role]).slice(1), [['c@example.com', 'Manager']]);
