@@ -17,6 +17,7 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'gateway', file: './gateway.ts', exportName: 'benchGateway' },
   { name: 'runner', file: './runner.ts', exportName: 'benchRunner' },
   { name: 'uxpin', file: './uxpin.ts', exportName: 'benchUxpin' },
+  { name: 'uxpin-onboarding', file: './uxpin-onboarding.ts', exportName: 'benchUxpinOnboarding' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
