@@ -28,9 +28,9 @@ export async function queueRoutes(app: FastifyInstance) {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath('/console/queues');
   createBullBoard({
+    // Services types the queue by the counts /metrics reads; what compose hands in is BullMQ's Queue.
     queues: [new BullMQAdapter(queue as never)],
-    // @bull-board/fastify 9.10.1 nests its own @bull-board/api 9.10.1 (ours is 9.10.2): same shape, two declarations.
-    serverAdapter: serverAdapter as never,
+    serverAdapter,
     options: { uiConfig: { boardTitle: 'scimwright queues', miscLinks: [{ text: 'Back to the console', url: '/console/connections' }] } },
   });
   await app.register(serverAdapter.registerPlugin());
