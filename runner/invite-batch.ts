@@ -62,7 +62,7 @@ export async function settlePeers(run: JobRun, peers: InvitePeer[], batch: Batch
     if (run.signal.aborted) return; // shutting down: the peers' own jobs are still queued
     const jobId = convergeJobId(run.connection.id, peer.userId);
     const pass = await runUserPass(run, {
-      userId: peer.userId, prov: peer.prov, jobId, attempt: 1, isFinal: () => false, ownJob: false,
+      userId: peer.userId, prov: peer.prov, jobId, attempt: 1, isFinal: () => false,
     }, async (scope, desired) => {
       scope.summary.action = 'invite';
       scope.summary.batch = batch;

@@ -57,7 +57,7 @@ async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState
   let peers: InvitePeer[] = [];
   let batched = false;
   const pass = await runUserPass(run, {
-    userId, prov, jobId: String(run.job.id), attempt: run.attempt, previousRunId, isFinal: run.isFinal, ownJob: true,
+    userId, prov, jobId: String(run.job.id), attempt: run.attempt, previousRunId, isFinal: run.isFinal,
   }, async (scope, desired) => {
     await withLogin(run.connector, scope.ctx, scope.session, async () => {
       const result = await converge(run.connector, scope.ctx, desired, {

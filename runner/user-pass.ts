@@ -21,8 +21,6 @@ export interface UserPass {
   previousRunId?: string;
   /** True when a failure with this error ends the user's job (permanent, or its last attempt). */
   isFinal(error: unknown): boolean;
-  /** The BullMQ job is this user's own: its progress names the run (crash recovery reads it). */
-  ownJob: boolean;
 }
 
 export interface PassOutcome {
@@ -39,7 +37,9 @@ export async function runUserPass(
     ...run, jobId: pass.jobId, attempt: pass.attempt, userId, generation: prov.generation, previousRunId: pass.previousRunId,
     ...(prov.requestId ? { requestId: prov.requestId } : {}), ...(prov.tokenId ? { tokenId: prov.tokenId } : {}),
   });
-  if (pass.ownJob) await run.job.updateProgress({ tries: run.attempt, runId: scope.runId });
+  // The job's progress names the run it started last, a batch peer's too: if the worker dies in
+  // it, the recovered job marks that run crashed (process.ts) instead of leaving it "running".
+  await run.job.updateProgress({ tries: run.attempt, runId: scope.runId });
   let member = false;
   let email: string | undefined;
   let role: string | undefined;
