@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { safeNext } from './auth-routes.ts';
 import { runField } from './connections-page.ts';
-import { stuckAfterMs, stuckRuns, usersOf, type UserRow } from './data.ts';
+import { stuckAfterMs, stuckRuns, usersIn, type UserRow } from './data.ts';
 import { errorPage } from './errors.ts';
 import { badge, href, html, time, type Html } from './html.ts';
 import { csrfField, emptyState, page } from './layout.ts';
@@ -44,10 +44,8 @@ export async function attentionRoutes(app: FastifyInstance) {
     const stuck: Row[] = [];
     const running: Array<{ connectionId: string; run: Record<string, unknown> & { runId: string; userId?: string; startedAt?: string } }> = [];
     for (const connection of await app.scimwright.connections.list()) {
-      for (const user of await usersOf(app, connection.id)) {
-        if (user.state === 'failed') failed.push({ connectionId: connection.id, user });
-        else if (user.stuck) stuck.push({ connectionId: connection.id, user });
-      }
+      for (const user of await usersIn(app, connection.id, 'failed')) failed.push({ connectionId: connection.id, user });
+      for (const user of await usersIn(app, connection.id, 'stuck')) stuck.push({ connectionId: connection.id, user });
       for (const run of await stuckRuns(app, connection.id)) running.push({ connectionId: connection.id, run });
     }
     const minutes = Math.round(stuckAfterMs(app) / 60_000);

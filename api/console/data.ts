@@ -27,28 +27,48 @@ export function stuckAfterMs(app: FastifyInstance): number {
   return app.scimwright.stuckAfterMs ?? DEFAULT_STUCK_AFTER_MS;
 }
 
-/** Every user with a provisioning state, sorted by userName. */
-export async function usersOf(app: FastifyInstance, connectionId: string, now = Date.now()): Promise<UserRow[]> {
+function row(userId: string, state: ProvisioningState, now: number, limit: number): UserRow {
+  const waiting = state.state === 'pending' && state.generation > state.appliedGeneration;
+  const stuck = waiting && now - Date.parse(state.changedAt ?? state.lastRunAt ?? new Date(now).toISOString()) > limit;
+  return { ...state, userId, stuck };
+}
+
+const byName = (a: UserRow, b: UserRow) => (a.userName ?? a.userId).localeCompare(b.userName ?? b.userId);
+
+async function rowsFor(app: FastifyInstance, connectionId: string, ids: string[], now: number): Promise<UserRow[]> {
   const { provisioning } = app.scimwright.directory;
-  const ids = await provisioning.userIds(connectionId);
   const limit = stuckAfterMs(app);
   const rows: UserRow[] = [];
   for (let i = 0; i < ids.length; i += BATCH) {
     const states = await provisioning.getMany(connectionId, ids.slice(i, i + BATCH));
-    for (const [userId, state] of states) {
-      const waiting = state.state === 'pending' && state.generation > state.appliedGeneration;
-      const stuck = waiting && now - Date.parse(state.changedAt ?? state.lastRunAt ?? new Date(now).toISOString()) > limit;
-      rows.push({ ...state, userId, stuck });
-    }
+    for (const [userId, state] of states) rows.push(row(userId, state, now, limit));
   }
-  return rows.sort((a, b) => (a.userName ?? a.userId).localeCompare(b.userName ?? b.userId));
+  return rows.sort(byName);
 }
 
-export async function summarize(app: FastifyInstance, connection: StoredConnection): Promise<ConnectionSummary> {
-  const users = await usersOf(app, connection.id);
-  const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<ProvisioningStateName, number>;
-  for (const user of users) counts[user.state] = (counts[user.state] ?? 0) + 1;
-  const stuck = users.filter((u) => u.stuck).length;
+/** Every user with a provisioning state, sorted by userName (reads them all: the unfiltered list). */
+export async function usersOf(app: FastifyInstance, connectionId: string, now = Date.now()): Promise<UserRow[]> {
+  return rowsFor(app, connectionId, await app.scimwright.directory.provisioning.userIds(connectionId), now);
+}
+
+/**
+ * Users in one state, or stuck, read through the state index: O(those users), so the failed and
+ * stuck lists stay cheap however many users are in sync.
+ */
+export async function usersIn(app: FastifyInstance, connectionId: string, state: ProvisioningStateName | 'stuck', now = Date.now()): Promise<UserRow[]> {
+  const index = await app.scimwright.directory.provisioning.stateIndex(connectionId);
+  const ids = state === 'stuck'
+    ? await index.ids(connectionId, 'pending', { before: now - stuckAfterMs(app) })
+    : await index.ids(connectionId, state);
+  const rows = await rowsFor(app, connectionId, ids, now);
+  // The index and the states are read apart: keep only rows that still say what was asked.
+  return rows.filter((r) => (state === 'stuck' ? r.stuck : r.state === state));
+}
+
+export async function summarize(app: FastifyInstance, connection: StoredConnection, now = Date.now()): Promise<ConnectionSummary> {
+  const index = await app.scimwright.directory.provisioning.stateIndex(connection.id);
+  const counts = await index.counts(connection.id);
+  const stuck = await index.countBefore(connection.id, 'pending', now - stuckAfterMs(app));
   const [lastRun] = (await app.scimwright.runs?.list(connection.id, { limit: 1 })) ?? [];
   const health = counts.failed > 0 || lastRun?.status === 'failed' ? 'failing' : stuck > 0 ? 'stuck' : lastRun ? 'healthy' : 'idle';
   const connectorName = app.scimwright.connectors.get(connection.connector)?.name ?? connection.connector;

@@ -1,6 +1,7 @@
 /** A connection's users, with search (userName or id) and a provisioning-state filter. */
 import type { FastifyInstance } from 'fastify';
-import { STATES, usersOf, type UserRow } from './data.ts';
+import type { ProvisioningStateName } from '../../core/provisioning/state.ts';
+import { STATES, usersIn, usersOf, type UserRow } from './data.ts';
 import { errorPage } from './errors.ts';
 import { badge, href, html, time, withQuery, type Html } from './html.ts';
 import { emptyState, page } from './layout.ts';
@@ -25,10 +26,11 @@ export async function userRoutes(app: FastifyInstance) {
     if (!connection) return errorPage(reply, 404, 'Not found', `No connection "${request.params.id}".`, session);
     const q = (request.query.q ?? '').trim().slice(0, 200);
     const state = STATES.includes(request.query.state as never) || request.query.state === 'stuck' ? request.query.state : undefined;
-    const all = await usersOf(app, connection.id);
+    const total = await app.scimwright.directory.provisioning.count(connection.id);
+    // A state filter reads that state's users only (state index); no filter reads every user.
+    const inScope = state ? await usersIn(app, connection.id, state as ProvisioningStateName | 'stuck') : await usersOf(app, connection.id);
     const needle = q.toLowerCase();
-    const matched = all.filter((u) => (!state || (state === 'stuck' ? u.stuck : u.state === state))
-      && (!needle || (u.userName ?? '').toLowerCase().includes(needle) || u.userId.toLowerCase().includes(needle)));
+    const matched = inScope.filter((u) => !needle || (u.userName ?? '').toLowerCase().includes(needle) || u.userId.toLowerCase().includes(needle));
     const shown = matched.slice(0, PAGE_ROWS);
     const filters = html`<form method="get" class="filters" role="search" aria-label="Filter users">
       <div class="field"><label for="q">Search</label><input id="q" name="q" type="search" value="${q}" placeholder="email or user id"></div>
@@ -39,9 +41,9 @@ export async function userRoutes(app: FastifyInstance) {
       <button type="submit">Apply</button>
       ${q || state ? html`<a class="clear" href="${href('connections', connection.id, 'users')}">Clear</a>` : ''}
     </form>`;
-    const countLine = html`<p class="muted" role="status">${matched.length === all.length ? `${all.length} user(s)` : `${matched.length} of ${all.length} user(s) match`}${matched.length > PAGE_ROWS ? `; the first ${PAGE_ROWS} are shown, narrow the search to see others` : ''}.</p>`;
+    const countLine = html`<p class="muted" role="status">${matched.length === total ? `${total} user(s)` : `${matched.length} of ${total} user(s) match`}${matched.length > PAGE_ROWS ? `; the first ${PAGE_ROWS} are shown, narrow the search to see others` : ''}.</p>`;
     let table: Html;
-    if (all.length === 0) table = emptyState('No users yet', 'Users appear here once the identity provider sends them over SCIM.');
+    if (total === 0) table = emptyState('No users yet', 'Users appear here once the identity provider sends them over SCIM.');
     else if (shown.length === 0) table = emptyState('No user matches', html`Nothing matches ${q ? `“${q}”` : ''}${state ? ` in state ${state.replace('_', ' ')}` : ''}. <a href="${withQuery(href('connections', connection.id, 'users'), {})}">Show all users</a>.`);
     else {
       table = html`<div class="table-wrap"><table>

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { connectionKeys } from '../store/keys.ts';
+import { MOVE_STATE_LUA, ProvisioningStateIndex, STATE_NAMES, stateSetPrefix } from './state-index.ts';
 
 export type ProvisioningStateName = 'pending' | 'in_sync' | 'failed' | 'removed';
 
@@ -30,7 +31,18 @@ export interface ProvisioningState {
 }
 
 export class ProvisioningStore {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  /** Users by state, kept by the scripts below and the save script (state-index.ts). */
+  readonly index: ProvisioningStateIndex;
+
+  constructor(private readonly redis: Redis, private readonly prefix: string) {
+    this.index = new ProvisioningStateIndex(redis, prefix);
+  }
+
+  /** The state index of the connection, built first if this Redis predates it. */
+  async stateIndex(connectionId: string): Promise<ProvisioningStateIndex> {
+    await this.index.ensure(connectionId, () => this.userIds(connectionId), (ids) => this.getMany(connectionId, ids));
+    return this.index;
+  }
 
   async get(connectionId: string, userId: string): Promise<ProvisioningState | null> {
     const raw = await this.redis.hgetall(connectionKeys(this.prefix, connectionId).prov(userId));
@@ -50,6 +62,11 @@ export class ProvisioningStore {
     return out;
   }
 
+  /** How many users have a provisioning state. */
+  async count(connectionId: string): Promise<number> {
+    return this.redis.scard(connectionKeys(this.prefix, connectionId).provIndex);
+  }
+
   /** Every user id that has (or had) a provisioning state: the drift scan's work list. */
   async userIds(connectionId: string): Promise<string[]> {
     return this.redis.smembers(connectionKeys(this.prefix, connectionId).provIndex);
@@ -61,13 +78,16 @@ export class ProvisioningStore {
    */
   async recordRun(connectionId: string, userId: string, outcome: RunOutcome): Promise<void> {
     const key = connectionKeys(this.prefix, connectionId).prov(userId);
-    await this.redis.eval(RECORD_SCRIPT, 1, key, JSON.stringify(outcome));
+    await this.redis.eval(RECORD_SCRIPT, 1, key, JSON.stringify(outcome), stateSetPrefix(this.prefix, connectionId), userId);
   }
 
   /** Forgets a removed user once the app no longer has them. */
   async forget(connectionId: string, userId: string): Promise<void> {
     const keys = connectionKeys(this.prefix, connectionId);
-    await this.redis.multi().del(keys.prov(userId)).srem(keys.provIndex, userId).exec();
+    const states = stateSetPrefix(this.prefix, connectionId);
+    const tx = this.redis.multi().del(keys.prov(userId)).srem(keys.provIndex, userId);
+    for (const state of STATE_NAMES) tx.zrem(states + state, userId);
+    await tx.exec();
   }
 }
 
@@ -86,7 +106,8 @@ export interface RunOutcome {
   final?: boolean;
 }
 
-const RECORD_SCRIPT = `
+// ARGV: outcome JSON, state set prefix, user id.
+const RECORD_SCRIPT = `${MOVE_STATE_LUA}
 local o = cjson.decode(ARGV[1])
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'lastRunAt', o.at, 'lastRunId', o.runId)
@@ -99,11 +120,17 @@ if o.ok then
   if o.appliedEmail then redis.call('HSET', KEYS[1], 'appliedEmail', o.appliedEmail) end
   if o.removed then redis.call('HDEL', KEYS[1], 'appRole', 'appliedEmail') end
   if o.generation >= current then
-    redis.call('HSET', KEYS[1], 'state', o.removed and 'removed' or 'in_sync')
+    local state = o.removed and 'removed' or 'in_sync'
+    redis.call('HSET', KEYS[1], 'state', state)
+    moveState(ARGV[2], ARGV[3], state, nowMs(), false)
   end
 else
   redis.call('HSET', KEYS[1], 'lastError', o.error or 'unknown error', 'lastErrorReason', o.reason or 'error')
-  if o.generation >= current then redis.call('HSET', KEYS[1], 'state', o.final and 'failed' or 'pending') end
+  if o.generation >= current then
+    local state = o.final and 'failed' or 'pending'
+    redis.call('HSET', KEYS[1], 'state', state)
+    moveState(ARGV[2], ARGV[3], state, nowMs(), state == 'pending')
+  end
 end
 return 1`;
 

@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import { ScimError } from '../errors.ts';
+import { stateSetPrefix } from '../provisioning/state-index.ts';
 import { connectionKeys, lexEntry, type ConnectionKeys, type ResourceType } from './keys.ts';
 import {
   parseSaveResult, SAVE_SCRIPT,
@@ -178,6 +179,7 @@ export class ResourceStore {
   ) {
     const keys = this.keys(connectionId);
     const id = (after ?? before)!.id;
+    const now = new Date();
     const op: SaveOp = {
       id,
       doc: keys.doc(type, id),
@@ -189,7 +191,9 @@ export class ResourceStore {
       sets: effects.sets ?? [],
       bump: effects.bump ?? [],
       provIndex: keys.provIndex,
-      now: new Date().toISOString(),
+      provStatePrefix: stateSetPrefix(this.prefix, connectionId),
+      now: now.toISOString(),
+      nowMs: now.getTime(),
     };
     const result = parseSaveResult(await this.saveCommand.scimwrightSave(JSON.stringify(op)));
     if (result.kind === 'conflict') this.okVersion(result, type);

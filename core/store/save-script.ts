@@ -3,7 +3,9 @@
  * checks and index updates are atomic: ten concurrent creates of one userName give one winner.
  * Keys are derived from ARGV (single-node Redis; the prefix keeps deployments apart).
  */
-export const SAVE_SCRIPT = `
+import { MOVE_STATE_LUA } from '../provisioning/state-index.ts';
+
+export const SAVE_SCRIPT = `${MOVE_STATE_LUA}
 local op = cjson.decode(ARGV[1])
 local docKey = op.doc
 local current = redis.call('HGET', docKey, 'v')
@@ -50,6 +52,7 @@ for _, g in ipairs(op.bump or {}) do
   redis.call('HSET', g.key, 'state', 'pending', 'changedAt', op.now)
   if g.fields and #g.fields > 0 then redis.call('HSET', g.key, unpack(g.fields)) end
   redis.call('SADD', op.provIndex, g.id)
+  moveState(op.provStatePrefix, g.id, 'pending', op.nowMs, false)
 end
 return {'ok', tostring(version)}
 `;
@@ -89,7 +92,10 @@ export interface SaveOp {
   /** Users whose desired state changed: their provisioning generation is bumped. */
   bump?: ProvisioningBump[];
   provIndex: string;
+  /** Key prefix of the per-state user sets (core/provisioning/state-index.ts). */
+  provStatePrefix: string;
   now: string;
+  nowMs: number;
 }
 
 export interface ProvisioningBump {
