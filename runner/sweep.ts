@@ -34,7 +34,13 @@ export async function sweepOnce(deps: SweepDeps, options: SweepOptions = {}): Pr
   const connections = options.connectionId ? [options.connectionId] : (await deps.connections.list()).map((c) => c.id);
   let enqueued = 0;
   for (const connectionId of connections) {
-    const ids = await deps.provisioning.userIds(connectionId);
+    // The state index hands over only the candidates: pending since before the cut-off (and, for a
+    // drift scan, everyone in sync), not every user of the connection every minute.
+    const index = await deps.provisioning.stateIndex(connectionId);
+    const ids = [
+      ...(await index.ids(connectionId, 'pending', { before: now - staleMs + 1 })),
+      ...(options.drift === true ? await index.ids(connectionId, 'in_sync') : []),
+    ];
     for (let i = 0; i < ids.length; i += BATCH) {
       const states = await deps.provisioning.getMany(connectionId, ids.slice(i, i + BATCH));
       const due: ConvergeRequest[] = [];
