@@ -74,7 +74,8 @@ async function outcomeOf(input: AppTokenSchedulerInput, job: Job | undefined, fa
  * converge now: a permanent failure is not retried by the queue, so ask for them again.
  */
 async function retryBlockedUsers(input: AppTokenSchedulerInput, connectionId: string): Promise<void> {
-  const ids = await input.deps.provisioning.userIds(connectionId);
+  const index = await input.deps.provisioning.stateIndex(connectionId);
+  const ids = await index.ids(connectionId, 'failed');
   const states = await input.deps.provisioning.getMany(connectionId, ids);
   const blocked = ids.filter((id) => {
     const state = states.get(id);
