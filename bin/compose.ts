@@ -13,8 +13,8 @@ import { publicOrigin, type Config } from '../core/config.ts';
 import type { ConnectorDefinition } from '../core/connector.ts';
 import { createSecretBox } from '../core/crypto.ts';
 import type { Logger } from '../core/logger.ts';
-import { watchRuns } from '../core/metrics.ts';
-import { RunStore } from '../core/runs/store.ts';
+import { runReporter } from '../core/metrics.ts';
+import { RunStore, type RunRecord } from '../core/runs/store.ts';
 import { createCoreServices, type CoreServices } from '../core/services.ts';
 import { createEvidenceReader } from '../runner/evidence/inspect.ts';
 import { createBullConvergeQueue, type BullConvergeQueue } from '../runner/queue.ts';
@@ -52,8 +52,11 @@ export async function compose(options: ComposeOptions): Promise<Composed> {
   const { config, redis, logger } = options;
   const key = options.key ?? randomBytes(32);
   const registry = options.registry ?? connectors;
+  // Runs are reported once core (which knows each connection's connector) exists below.
+  let onRunEnd: (run: RunRecord) => void = () => {};
   const worker = options.worker === false ? undefined : await startWorker({
     redis, config, box: createSecretBox(key), registry, logger: logger.child({ component: 'worker' }), ...options.worker,
+    onRunEnd: (run) => onRunEnd(run),
   });
   // Without a worker the gateway still enqueues; BullMQ needs a connection of its own then.
   const queueRedis = worker ? undefined : redis.duplicate({ maxRetriesPerRequest: null });
@@ -61,13 +64,11 @@ export async function compose(options: ComposeOptions): Promise<Composed> {
   const core = createCoreServices(redis, config, key, queue);
   const runs = new RunStore(redis, config.redisPrefix);
   const prom = createPromMetrics({ processMetrics: options.processMetrics ?? true });
-  if (worker) {
-    watchRuns(worker.worker, {
-      runs, provisioning: core.directory.provisioning,
-      connectorOf: async (id) => (await core.connections.get(id))?.connector,
-      onError: (error) => logger.warn({ error }, 'run metrics failed'),
-    }, prom.metrics);
-  }
+  onRunEnd = runReporter({
+    provisioning: core.directory.provisioning,
+    connectorOf: async (id) => (await core.connections.get(id))?.connector,
+    onError: (error) => logger.warn({ error }, 'run metrics failed'),
+  }, prom.metrics);
   const services: Services = {
     config, origin: publicOrigin(config), redis, connections: core.connections, directory: core.directory, queue,
     connectors: describeConnectors(registry), adminAuth: core.adminTokens, adminTokens: core.adminTokens,

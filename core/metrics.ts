@@ -56,13 +56,7 @@ export function reportRun(metrics: Metrics, run: RunRecord, connector: string, c
   }
 }
 
-/** The part of a BullMQ Worker that `watchRuns` needs (typed here so core never imports BullMQ). */
-export interface JobEvents {
-  on(event: 'completed' | 'failed', listener: (job: { data?: unknown; progress?: unknown } | undefined) => void): unknown;
-}
-
-export interface WatchRunsDeps {
-  runs: { get(runId: string): Promise<RunRecord | null> };
+export interface RunReporterDeps {
   provisioning: Pick<ProvisioningStore, 'get'>;
   /** connectionId → connector id. */
   connectorOf(connectionId: string): Promise<string | undefined>;
@@ -70,26 +64,18 @@ export interface WatchRunsDeps {
 }
 
 /**
- * Reports every run a worker finishes, from outside the runner: each job's progress names the run
- * it started last (runner/process.ts JobProgress.runId), and the run record says the rest. Use
- * this OR calls of `Metrics` inside the runner, not both (runs would count twice).
+ * A listener for the runner's closed runs (StartWorkerOptions.onRunEnd): each run reported once,
+ * the job's own and those of users a batch invite took along alike. Use this OR calls of `Metrics`
+ * inside the runner, not both (runs would count twice).
  */
-export function watchRuns(events: JobEvents, deps: WatchRunsDeps, metrics: Metrics): void {
-  const seen = new Set<string>();
-  const report = async (job: { data?: unknown; progress?: unknown } | undefined) => {
-    const runId = (job?.progress as { runId?: unknown } | undefined)?.runId;
-    if (typeof runId !== 'string' || seen.has(runId)) return;
-    const run = await deps.runs.get(runId);
-    const connector = run ? await deps.connectorOf(run.connectionId) : undefined;
-    if (!run || !connector || !run.endedAt) return;
-    seen.add(runId);
-    if (seen.size > 10_000) seen.delete(seen.values().next().value as string);
+export function runReporter(deps: RunReporterDeps, metrics: Metrics): (run: RunRecord) => void {
+  const report = async (run: RunRecord) => {
+    const connector = await deps.connectorOf(run.connectionId);
+    if (!connector) return;
     const state = run.userId ? await deps.provisioning.get(run.connectionId, run.userId) : null;
     reportRun(metrics, run, connector, state?.changedAt);
   };
-  const listener = (job: { data?: unknown; progress?: unknown } | undefined) => {
-    report(job).catch((error: unknown) => deps.onError?.(error));
+  return (run) => {
+    report(run).catch((error: unknown) => deps.onError?.(error));
   };
-  events.on('completed', listener);
-  events.on('failed', listener);
 }

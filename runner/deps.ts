@@ -5,7 +5,7 @@ import type { ConnectionStore } from '../core/connections/store.ts';
 import type { SecretBox } from '../core/crypto.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ProvisioningStore } from '../core/provisioning/state.ts';
-import type { RunStore } from '../core/runs/store.ts';
+import type { RunRecord, RunStore } from '../core/runs/store.ts';
 import type { ResourceStore } from '../core/store/resource-store.ts';
 import type { SessionPool } from './browser/sessions.ts';
 import type { ConnectionLocks } from './connection-lock.ts';
@@ -42,4 +42,6 @@ export interface RunnerDeps {
   logger: Logger;
   /** host:pid of this worker process, recorded on every run. */
   workerId: string;
+  /** Told of every run as it closes (metrics); must not throw. */
+  onRunEnd?: (run: RunRecord) => void;
 }

@@ -101,6 +101,7 @@ export async function closeScope(scope: RunScope, end: ScopeEnd): Promise<RunRec
     status, endedAt, evidence, ...scope.secrets.redactAll(scope.summary), ...(problem ?? {}),
   });
   scope.log(failed ? 'warn' : 'info', `run ${status}`, { action: scope.summary.action, ...(problem ?? {}) });
+  if (record) deps.onRunEnd?.(record);
   return record!;
 }
 

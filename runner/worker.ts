@@ -10,7 +10,7 @@ import { ConnectionStore } from '../core/connections/store.ts';
 import type { SecretBox } from '../core/crypto.ts';
 import type { Logger } from '../core/logger.ts';
 import { ProvisioningStore } from '../core/provisioning/state.ts';
-import { RunStore } from '../core/runs/store.ts';
+import { RunStore, type RunRecord } from '../core/runs/store.ts';
 import { ResourceStore } from '../core/store/resource-store.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { SessionPool, type SessionPoolOptions } from './browser/sessions.ts';
@@ -57,6 +57,8 @@ export interface StartWorkerOptions {
   workerId?: string;
   /** Most users one batch invite may hold (invite-batch.ts); 1 turns batching off. Default 20. */
   inviteBatchLimit?: number;
+  /** Told of every run as it closes (e.g. core/metrics.ts runReporter); must not throw. */
+  onRunEnd?: (run: RunRecord) => void;
 }
 
 export interface RunningWorker {
@@ -131,6 +133,7 @@ function buildDeps(options: StartWorkerOptions, queue: BullConvergeQueue): Runne
   return {
     redis, prefix, box, queue,
     inviteBatchLimit: options.inviteBatchLimit ?? BATCH_LIMIT,
+    ...(options.onRunEnd ? { onRunEnd: options.onRunEnd } : {}),
     connectors: toRegistryMap(options.registry),
     connections: new ConnectionStore(redis, prefix, box),
     resources: new ResourceStore(redis, prefix),

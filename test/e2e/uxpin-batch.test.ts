@@ -100,6 +100,8 @@ test('waiting invites go out as one Add per role; every user has a run of their 
   const evidence = await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id });
   assert.deepEqual(evidence.problems, []);
   assert.equal(evidence.checkedRuns, wanted.length);
+  const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+  assert.match(metrics, new RegExp(`scimwright_job_duration_seconds_count\\{[^}]*action="invite"[^}]*\\} ${wanted.length}\\b`), 'every run counted, the batch peers too');
 });
 
 test('a batch the plan has no seats for: each user is invited alone, and those over the limit fail with the app\'s words', async (t) => {
