@@ -17,6 +17,8 @@ export const configSchema = z.object({
   publicUrl: z.url().optional(),
   /** Bearer token of the admin API. Generated and printed once when unset. */
   adminToken: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Bearer token /metrics asks for; unset, /metrics is open (Prometheus's usual set-up). */
+  metricsToken: z.string().min(24, 'must be at least 24 characters').optional(),
   /** 32-byte key (base64 or hex) for secrets at rest. Required with an external REDIS_URL. */
   secretKey: z.string().optional(),
   dataDir: z.string().min(1).default('data'),
@@ -46,6 +48,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   host: 'HOST',
   publicUrl: 'SCIMWRIGHT_PUBLIC_URL',
   adminToken: 'SCIMWRIGHT_ADMIN_TOKEN',
+  metricsToken: 'SCIMWRIGHT_METRICS_TOKEN',
   secretKey: 'SCIMWRIGHT_SECRET_KEY',
   dataDir: 'SCIMWRIGHT_DATA_DIR',
   recordingsDir: 'SCIMWRIGHT_RECORDINGS_DIR',

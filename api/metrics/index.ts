@@ -3,11 +3,12 @@
  * fastify-plugin so its onResponse hook sees the routes registered after it (SCIM, admin).
  *
  * Labels hold route patterns (`/scim/v2/:connectionId/Users/:id`), never URLs, so no connection
- * or user id reaches a scrape. The endpoint is unauthenticated, as Prometheus expects: keep the
- * gateway's port off the internet or put /metrics behind the proxy's access rules.
+ * or user id reaches a scrape. Open by default, as Prometheus expects; with SCIMWRIGHT_METRICS_TOKEN
+ * set it asks for that bearer token (Prometheus: `authorization: { credentials: … }`).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
+import { constantTimeEqual } from '../../core/crypto.ts';
 import { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
 
 export { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
@@ -23,6 +24,10 @@ declare module '../app.ts' {
 
 const SCIM_PREFIX = '/scim/';
 
+function bearer(header: string | undefined): string {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
+}
+
 async function metricsPlugin(app: FastifyInstance) {
   const prom = app.scimwright.prom ?? createPromMetrics();
   app.scimwright.prom = prom;
@@ -34,7 +39,12 @@ async function metricsPlugin(app: FastifyInstance) {
     prom.scimRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  const token = app.scimwright.config.metricsToken;
+  app.get('/metrics', async (request, reply) => {
+    if (token && !constantTimeEqual(bearer(request.headers.authorization), token)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="scimwright metrics"').type('text/plain; charset=utf-8')
+        .send('/metrics needs the bearer token set in SCIMWRIGHT_METRICS_TOKEN.\n');
+    }
     const body = await prom.registry.metrics();
     return reply.type(prom.registry.contentType).header('cache-control', 'no-store').send(body);
   });
