@@ -52,10 +52,12 @@ export async function compose(options: ComposeOptions): Promise<Composed> {
   const { config, redis, logger } = options;
   const key = options.key ?? randomBytes(32);
   const registry = options.registry ?? connectors;
+  const prom = createPromMetrics({ processMetrics: options.processMetrics ?? true });
   // Runs are reported once core (which knows each connection's connector) exists below.
   let onRunEnd: (run: RunRecord) => void = () => {};
   const worker = options.worker === false ? undefined : await startWorker({
     redis, config, box: createSecretBox(key), registry, logger: logger.child({ component: 'worker' }), ...options.worker,
+    sessions: { ...options.worker?.sessions, onSession: (change) => prom.metrics.browserSession(change) },
     onRunEnd: (run) => onRunEnd(run),
   });
   // Without a worker the gateway still enqueues; BullMQ needs a connection of its own then.
@@ -63,7 +65,6 @@ export async function compose(options: ComposeOptions): Promise<Composed> {
   const queue = worker?.queue ?? createBullConvergeQueue({ connection: queueRedis!, prefix: bullQueuePrefix(config.redisPrefix) });
   const core = createCoreServices(redis, config, key, queue);
   const runs = new RunStore(redis, config.redisPrefix);
-  const prom = createPromMetrics({ processMetrics: options.processMetrics ?? true });
   onRunEnd = runReporter({
     provisioning: core.directory.provisioning,
     connectorOf: async (id) => (await core.connections.get(id))?.connector,

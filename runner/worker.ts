@@ -51,7 +51,7 @@ export interface StartWorkerOptions {
   /** BullMQ key prefix. Default `<redisPrefix>:bull`. The gateway's queue must use the same. */
   queuePrefix?: string;
   timing?: WorkerTiming;
-  sessions?: Pick<SessionPoolOptions, 'mode' | 'maxJobsPerContext' | 'launch' | 'browser'>;
+  sessions?: Pick<SessionPoolOptions, 'mode' | 'maxJobsPerContext' | 'launch' | 'browser' | 'onSession'>;
   /** The pending-change sweep; false turns it off. Default every 60 s, changes older than 60 s. */
   sweep?: false | { intervalMs?: number; staleMs?: number };
   workerId?: string;

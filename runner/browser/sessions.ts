@@ -26,6 +26,8 @@ export interface SessionPoolOptions {
   launch?: () => Promise<Browser>;
   /** A browser to use in 'reuse' mode and never close (tests and the bench share one). */
   browser?: Browser;
+  /** Told when a connection's browser context opens or closes (the browser sessions gauge). */
+  onSession?: (change: 'opened' | 'closed') => void;
 }
 
 export interface Session {
@@ -69,6 +71,7 @@ class ConnectionSession implements Session {
         ...(this.savedState ? { storageState: JSON.parse(this.savedState) } : {}),
       });
       this.savedState = undefined; // no need to keep the plaintext around
+      this.pool.sessionChanged('opened');
     }
     this.openPage = await this.context.newPage();
     return this.openPage;
@@ -96,6 +99,7 @@ class ConnectionSession implements Session {
     const context = this.context;
     this.context = undefined;
     this.openPage = undefined;
+    if (context) this.pool.sessionChanged('closed');
     await context?.close().catch(() => {});
   }
 }
@@ -150,6 +154,11 @@ export class SessionPool {
   }
 
   /** @internal */
+  sessionChanged(change: 'opened' | 'closed'): void {
+    this.options.onSession?.(change);
+  }
+
+  /** @internal */
   browserFor(session: ConnectionSession): Promise<Browser> {
     const launch = this.options.launch ?? (() => launchChromium());
     if (this.mode === 'fresh') {
@@ -169,7 +178,10 @@ export class SessionPool {
   private forgetBrowser(browser: Promise<Browser>): void {
     if (this.browser !== browser) return;
     this.browser = undefined;
-    for (const session of this.sessions.values()) session.context = undefined;
+    for (const session of this.sessions.values()) {
+      if (session.context) this.sessionChanged('closed'); // gone with the browser
+      session.context = undefined;
+    }
     this.sessions.clear();
   }
 

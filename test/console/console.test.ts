@@ -83,6 +83,7 @@ test('/metrics shows SCIM requests, runs, failures by reason and the deprovision
   assert.ok(await metric('scimwright_job_failures_total', { connector: 'uxpin', reason: 'seat_limit' }) >= 1);
   assert.equal(await metric('scimwright_deprovision_latency_seconds_count', { connector: 'uxpin' }), 1);
   assert.match(await (await fetch(`${stack.url}/metrics`)).text(), /scimwright_queue_jobs\{state="waiting"\} \d+/);
+  assert.ok(await metric('scimwright_browser_sessions_opened_total', {}) >= 1, 'the worker opened a browser session');
 });
 
 test('an admin walks every page, opens a screenshot, exports a bundle that the CLI verifies, retries and rotates', async (t) => {
