@@ -36,6 +36,8 @@ export const configSchema = z.object({
   maxPageSize: int(1, 10_000).default(500),
   /** Browser jobs run at once by one worker process. Default 1 (browser work is CPU-bound). */
   workerConcurrency: int(1, 64).default(1),
+  /** Port of a standalone worker's own /metrics server (on `host`); unset, it serves none. */
+  workerMetricsPort: int(0, 65535).optional(),
   /** Start the converge worker inside `npm start`. Default true. */
   embeddedWorker: z.stringbool().default(true),
 });
@@ -59,6 +61,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   rateLimitPerMinute: 'SCIMWRIGHT_RATE_LIMIT_PER_MINUTE',
   maxPageSize: 'SCIMWRIGHT_MAX_PAGE_SIZE',
   workerConcurrency: 'SCIMWRIGHT_WORKER_CONCURRENCY',
+  workerMetricsPort: 'SCIMWRIGHT_WORKER_METRICS_PORT',
   embeddedWorker: 'SCIMWRIGHT_EMBEDDED_WORKER',
 };
 

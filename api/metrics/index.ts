@@ -8,10 +8,11 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { constantTimeEqual } from '../../core/crypto.ts';
 import { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
+import { scrape } from './scrape.ts';
 
 export { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
+export { scrape } from './scrape.ts';
 
 declare module '../app.ts' {
   interface Services {
@@ -23,10 +24,6 @@ declare module '../app.ts' {
 }
 
 const SCIM_PREFIX = '/scim/';
-
-function bearer(header: string | undefined): string {
-  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
-}
 
 async function metricsPlugin(app: FastifyInstance) {
   const prom = app.scimwright.prom ?? createPromMetrics();
@@ -41,12 +38,8 @@ async function metricsPlugin(app: FastifyInstance) {
 
   const token = app.scimwright.config.metricsToken;
   app.get('/metrics', async (request, reply) => {
-    if (token && !constantTimeEqual(bearer(request.headers.authorization), token)) {
-      return reply.code(401).header('www-authenticate', 'Bearer realm="scimwright metrics"').type('text/plain; charset=utf-8')
-        .send('/metrics needs the bearer token set in SCIMWRIGHT_METRICS_TOKEN.\n');
-    }
-    const body = await prom.registry.metrics();
-    return reply.type(prom.registry.contentType).header('cache-control', 'no-store').send(body);
+    const answer = await scrape(prom, token, request.headers.authorization);
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
 }
 
