@@ -1,7 +1,6 @@
 /** The pending-change sweep and the drift scan on a real Redis, reading candidates from the state index. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { test } from 'node:test';
 import { settingsSchema } from '../core/connections/schema.ts';
 import { ConnectionStore } from '../core/connections/store.ts';
 import { createSecretBox } from '../core/crypto.ts';
@@ -9,25 +8,16 @@ import { ProvisioningStore } from '../core/provisioning/state.ts';
 import { MemoryConvergeQueue } from '../core/queue.ts';
 import { connectionKeys } from '../core/store/keys.ts';
 import { ResourceStore } from '../core/store/resource-store.ts';
-import { startRedis, type TestRedis } from '../test/support/redis.ts';
+import { redisPerFile } from '../test/support/redis.ts';
 import { sweepOnce } from './sweep.ts';
 
-let server: TestRedis;
-let redis: Redis;
-before(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-after(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
+const redis = redisPerFile();
 
 test('the sweep re-enqueues changes left pending past staleMs; a drift scan adds users in sync', async () => {
   const prefix = 'sw';
-  const resources = new ResourceStore(redis, prefix);
-  const provisioning = new ProvisioningStore(redis, prefix);
-  const connections = new ConnectionStore(redis, prefix, createSecretBox(Buffer.alloc(32, 7)));
+  const resources = new ResourceStore(redis.client, prefix);
+  const provisioning = new ProvisioningStore(redis.client, prefix);
+  const connections = new ConnectionStore(redis.client, prefix, createSecretBox(Buffer.alloc(32, 7)));
   await connections.create({ id: 'c1', connector: 'test-app', baseUrl: 'http://127.0.0.1:9', credentials: { email: 'a@b.c', password: 'pw' }, settings: settingsSchema.parse({}) });
   for (const id of ['waiting', 'done', 'failed']) {
     await resources.create('c1', 'User', { id, schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `${id}@example.com` }, {

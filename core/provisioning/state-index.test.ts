@@ -1,28 +1,18 @@
 /** The per-state user sets on a real Redis: kept by the save and record scripts, rebuilt for old data. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Redis } from 'ioredis';
-import { startRedis, type TestRedis } from '../../test/support/redis.ts';
+import { test } from 'node:test';
+import { redisPerFile } from '../../test/support/redis.ts';
 import { connectionKeys } from '../store/keys.ts';
 import { ResourceStore } from '../store/resource-store.ts';
 import { stateSetPrefix } from './state-index.ts';
 import { ProvisioningStore } from './state.ts';
 
-let server: TestRedis;
-let redis: Redis;
-before(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-after(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
+const redis = redisPerFile();
 
 let n = 0;
 function stores() {
   const prefix = `si${++n}`;
-  return { prefix, resources: new ResourceStore(redis, prefix), provisioning: new ProvisioningStore(redis, prefix) };
+  return { prefix, resources: new ResourceStore(redis.client, prefix), provisioning: new ProvisioningStore(redis.client, prefix) };
 }
 
 async function createUser(resources: ResourceStore, prefix: string, conn: string, id: string): Promise<void> {
@@ -47,7 +37,7 @@ test('changes and runs move users between the state sets; counts and lists read 
   assert.deepEqual(await index.ids('c1', 'pending'), ['d']);
 
   // A retried pending change keeps the time it arrived: it can still count as stuck.
-  const [, arrived] = await redis.zrange(`${stateSetPrefix(prefix, 'c1')}pending`, '0', '-1', 'WITHSCORES');
+  const [, arrived] = await redis.client.zrange(`${stateSetPrefix(prefix, 'c1')}pending`, '0', '-1', 'WITHSCORES');
   assert.ok(Number(arrived) > 0);
   assert.equal(await index.countBefore('c1', 'pending', Number(arrived) + 1), 1);
   assert.equal(await index.countBefore('c1', 'pending', Number(arrived)), 0);
@@ -68,14 +58,14 @@ test('a Redis written before the index existed gets it built once, from the stor
   await provisioning.recordRun('old', 'a', { ...outcome(1), ok: true, appliedEmail: 'a@example.com' });
   await provisioning.recordRun('old', 'b', { ...outcome(1), ok: false, error: 'refused', reason: 'user_refused', final: true });
   // As an older scimwright left it: states in the hashes, no sets, no "built" marker.
-  const sets = await redis.keys(`${stateSetPrefix(prefix, 'old')}*`);
-  await redis.del(...sets);
+  const sets = await redis.client.keys(`${stateSetPrefix(prefix, 'old')}*`);
+  await redis.client.del(...sets);
 
-  const fresh = new ProvisioningStore(redis, prefix);
+  const fresh = new ProvisioningStore(redis.client, prefix);
   const index = await fresh.stateIndex('old');
   assert.deepEqual(await index.counts('old'), { pending: 1, in_sync: 1, failed: 1, removed: 0 });
   assert.deepEqual(await index.ids('old', 'failed'), ['b']);
   // Built once: a later change is kept by the scripts, not by another rebuild.
-  await redis.del(`${stateSetPrefix(prefix, 'old')}failed`);
-  assert.deepEqual(await (await new ProvisioningStore(redis, prefix).stateIndex('old')).ids('old', 'failed'), []);
+  await redis.client.del(`${stateSetPrefix(prefix, 'old')}failed`);
+  assert.deepEqual(await (await new ProvisioningStore(redis.client, prefix).stateIndex('old')).ids('old', 'failed'), []);
 });

@@ -1,19 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Redis } from 'ioredis';
-import { startRedis, type TestRedis } from '../../test/support/redis.ts';
+import { redisPerFile } from '../../test/support/redis.ts';
 import { newRunId, RunStore, type RunRecord } from './store.ts';
 
-let server: TestRedis;
-let redis: Redis;
-before(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
-});
-after(async () => {
-  await redis.quit();
-  await server.stop();
-});
+const redis = redisPerFile();
 
 function run(i: number, userId: string, status: RunRecord['status']): RunRecord {
   return {
@@ -23,7 +13,7 @@ function run(i: number, userId: string, status: RunRecord['status']): RunRecord 
 }
 
 test('runs list newest first, filter by user and status, and page with before', async () => {
-  const store = new RunStore(redis, 'p1');
+  const store = new RunStore(redis.client, 'p1');
   const made: RunRecord[] = [];
   for (let i = 0; i < 9; i++) made.push(await store.create(run(i, i % 3 === 0 ? 'u1' : 'u2', i % 2 ? 'failed' : 'succeeded')));
   const newestFirst = [...made].sort((a, b) => (a.runId < b.runId ? 1 : -1)).map((r) => r.runId);
@@ -40,7 +30,7 @@ test('runs list newest first, filter by user and status, and page with before', 
 });
 
 test('the oldest runs are dropped beyond the limit per connection', async () => {
-  const store = new RunStore(redis, 'p2', 3);
+  const store = new RunStore(redis.client, 'p2', 3);
   const made: RunRecord[] = [];
   for (let i = 0; i < 5; i++) made.push(await store.create(run(i * 2, 'u1', 'succeeded')));
   assert.deepEqual((await store.list('acme')).map((r) => r.runId), made.slice(2).reverse().map((r) => r.runId));
