@@ -5,23 +5,19 @@
  * offboardings, the sandbox answering every request after 150 ms, measured in one run beside
  * (a) a naive script: a fresh Chromium and a login per job, the same connector operations, one job
  * after another, without evidence and with the runner's evidence wrapper; (b) the lower bound: the
- * sandbox's own HTTP calls (the removal POST and a list read-back), all at once, no browser. Peak memory is the RSS of this process tree
- * (gateway + worker + Chromium + sandbox; Redis excluded), sampled every 250 ms per phase.
+ * sandbox's own HTTP calls (the removal POST and a list read-back), all at once, no browser (both
+ * in uxpin-baselines.ts). Peak memory is the RSS of this process tree (gateway + worker + Chromium
+ * + sandbox; Redis excluded), sampled every 250 ms per phase.
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Job } from 'bullmq';
-import type { ConnectorContext } from '../core/connector.ts';
-import { uxpin, uxpinSettings, type UxpinSettings } from '../connectors/uxpin/index.ts';
-import { newRunId } from '../core/runs/store.ts';
-import { launchChromium } from '../runner/browser/chromium.ts';
-import { createStepper } from '../runner/evidence/step.ts';
-import { createFsEvidenceStore } from '../runner/evidence/store.ts';
 import type { UxpinSandbox } from '../test/sandboxes/uxpin/index.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { addUxpinConnection, scim, startStack, type ScimConnection, type Stack } from '../test/support/stack.ts';
 import { percentile } from './lib/stats.ts';
 import { treeMemory } from './proc-memory.ts';
+import { emailOf, lowerBound, ms, naive, naiveRemove, projectSerial, summary, type Case } from './uxpin-baselines.ts';
 
 const LATENCY_MS = 150;
 const SIZES = [1, 10, 100] as const;
@@ -32,19 +28,6 @@ const NAIVE_MAX = Number(process.env.BENCH_UXPIN_NAIVE_MAX ?? 10);
 /** Rounds of the interleaved per-job comparison. */
 const ROUNDS = Number(process.env.BENCH_UXPIN_ROUNDS ?? 5);
 const PATCH_INACTIVE = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] };
-
-interface Case { n: number; p50Ms: number; p95Ms: number; maxMs: number; wallMs: number; projected?: boolean }
-
-const ms = (n: number) => Math.round(n);
-const emailOf = (mode: string, i: number) => `${mode}${String(i).padStart(3, '0')}@example.com`;
-
-function summary(latencies: number[], wallMs: number, projected = false): Case {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return {
-    n: sorted.length, p50Ms: ms(percentile(sorted, 50)), p95Ms: ms(percentile(sorted, 95)), maxMs: ms(sorted.at(-1) ?? 0),
-    wallMs: ms(wallMs), ...(projected ? { projected } : {}),
-  };
-}
 
 /** Samples the process tree's memory while `fn` runs; returns its result and the peak. */
 async function withPeak<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMiB: number; peakPssMiB: number | null }> {
@@ -64,85 +47,6 @@ async function withPeak<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMiB
   } finally {
     clearInterval(timer);
   }
-}
-
-// ---- (b) the lower bound: the sandbox's own calls, no browser ----
-
-async function httpLogin(sandbox: UxpinSandbox): Promise<string> {
-  const res = await fetch(`${sandbox.url}/login`, {
-    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ email: sandbox.admin.email, password: sandbox.admin.password }),
-  });
-  const cookie = res.headers.get('set-cookie')?.split(';')[0];
-  if (!cookie) throw new Error(`sandbox login failed: ${res.status}`);
-  return cookie;
-}
-
-/** The removal as the team screen's script sends it, then the list read back by search. */
-async function httpRemove(sandbox: UxpinSandbox, cookie: string, email: string): Promise<void> {
-  const res = await fetch(`${sandbox.url}/team/members/remove`, {
-    method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ email }),
-  });
-  if (!res.ok) throw new Error(`remove ${email}: ${res.status}`);
-  const list = await (await fetch(`${sandbox.url}/team?q=${encodeURIComponent(email)}`, { headers: { cookie } })).text();
-  if (list.includes(`<td>${email}</td>`)) throw new Error(`${email} still listed`);
-}
-
-async function lowerBound(sandbox: UxpinSandbox, n: number, offset: number): Promise<Case> {
-  const cookie = await httpLogin(sandbox);
-  const started = performance.now();
-  const latencies = await Promise.all(Array.from({ length: n }, async (_, i) => {
-    await httpRemove(sandbox, cookie, emailOf('lb', offset + i));
-    return performance.now() - started;
-  }));
-  return summary(latencies, performance.now() - started);
-}
-
-// ---- (a) naive: a fresh browser and a login per job ----
-
-/**
- * One naive job. With `evidenceDir`, the same evidence as the runner (screenshots around every
- * step, sealed hash-chained manifest), to tell the cost of the fresh browser from that of evidence.
- */
-async function naiveRemove(sandbox: UxpinSandbox, email: string, evidenceDir?: string): Promise<void> {
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    const secrets = () => [sandbox.admin.password];
-    const recorder = evidenceDir
-      ? await createFsEvidenceStore(evidenceDir).openRun({ connectionId: 'naive', runId: newRunId(), startedAt: new Date(), secrets })
-      : undefined;
-    const ctx: ConnectorContext<UxpinSettings> = {
-      connectionId: 'naive', baseUrl: sandbox.url, credentials: { email: sandbox.admin.email, password: sandbox.admin.password },
-      settings: uxpinSettings.parse({}), page: async () => page,
-      step: recorder ? createStepper({ recorder, page: () => page, secrets, log: () => {} }) : (_name, fn) => fn(),
-      vault: { get: async () => undefined, set: async () => {} }, addSecret: () => {}, signal: new AbortController().signal, log: () => {},
-    };
-    const ops = uxpin.operations;
-    await ops.login(ctx);
-    const found = await ops.findUser(ctx, email);
-    if (found) await ops.remove(ctx, found);
-    if (await ops.findUser(ctx, email)) throw new Error(`naive: ${email} still listed`);
-    await recorder?.seal({ outcome: 'succeeded', attempt: 1, trigger: { kind: 'naive', email } });
-  } finally {
-    await browser.close();
-  }
-}
-
-/** One job after another, all "arriving" at once: job k waits for the k-1 before it. */
-async function naive(sandbox: UxpinSandbox, n: number, offset: number, evidenceDir?: string): Promise<{ real: Case; perJobMs: number }> {
-  const started = performance.now();
-  const latencies: number[] = [];
-  for (let i = 0; i < n; i++) {
-    await naiveRemove(sandbox, emailOf(evidenceDir ? 'ne' : 'nv', offset + i), evidenceDir);
-    latencies.push(performance.now() - started);
-  }
-  return { real: summary(latencies, performance.now() - started), perJobMs: (performance.now() - started) / n };
-}
-
-/** A serial queue of `n` jobs of `perJobMs` each: job k finishes at k · perJobMs. */
-function projectSerial(n: number, perJobMs: number): Case {
-  return summary(Array.from({ length: n }, (_, i) => (i + 1) * perJobMs), n * perJobMs, true);
 }
 
 // ---- scimwright: SCIM PATCH → worker → sandbox, completion by event ----
