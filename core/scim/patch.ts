@@ -13,9 +13,10 @@ import { z } from 'zod';
 import { ScimError, type ScimType } from '../errors.ts';
 import {
   type AttrPath, type ResourceType, ENTERPRISE_USER, canonicalName, container, describe,
-  findKey, isBooleanAttribute, isCaseExact, isMultiValued, isObject, parseAttrPath,
+  findKey, isBooleanAttribute, isMultiValued, isObject, parseAttrPath,
 } from './attribute-path.ts';
 import { type FilterNode, matchesValue, parseFilter } from './filter.ts';
+import { demotePrimaries, field, mergeMulti, sameItem, seedFrom } from './multi-valued.ts';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -61,13 +62,6 @@ function normalise(name: string, value: unknown): unknown {
   return out;
 }
 
-/** Keys compared case-insensitively, as attribute names are (RFC 7643 §2.1). */
-function field(obj: unknown, name: string): unknown {
-  if (!isObject(obj)) return undefined;
-  const key = findKey(obj, name);
-  return key === undefined ? undefined : obj[key];
-}
-
 function parseBody(body: unknown): PatchBody {
   const parsed = PatchBodySchema.safeParse(body);
   if (!parsed.success) throw fail('invalidSyntax', `Invalid PatchOp body: ${z.prettifyError(parsed.error)}`);
@@ -103,38 +97,6 @@ function holderFor(doc: Doc, attr: AttrPath, create: boolean): Doc | undefined {
   const schemas = Array.isArray(doc.schemas) ? doc.schemas : [];
   if (!schemas.includes(attr.schema)) doc.schemas = [...schemas, attr.schema];
   return ext;
-}
-
-function sameItem(a: unknown, b: unknown, attr: string): boolean {
-  if (!isObject(a) || !isObject(b)) return a === b;
-  const av = field(a, 'value');
-  const bv = field(b, 'value');
-  if (av === undefined || bv === undefined) return JSON.stringify(a) === JSON.stringify(b);
-  const exact = isCaseExact([attr, 'value']);
-  const eq = (x: unknown, y: unknown) =>
-    typeof x === 'string' && typeof y === 'string' && !exact ? x.toLowerCase() === y.toLowerCase() : x === y;
-  const at = field(a, 'type');
-  const bt = field(b, 'type');
-  return eq(av, bv) && (at === undefined || bt === undefined || eq(at, bt));
-}
-
-/** Only one value may be primary (RFC 7643 §2.4); the one just written wins (RFC 7644 §3.5.2). */
-function demotePrimaries(list: unknown[], keep: unknown): void {
-  if (!isObject(keep) || field(keep, 'primary') !== true) return;
-  for (const el of list) if (el !== keep && isObject(el) && field(el, 'primary') === true) el.primary = false;
-}
-
-/** Adds values to a multi-valued attribute; an existing equal value is updated, not duplicated. */
-function mergeMulti(existing: unknown[], items: unknown[], attr: string): unknown[] {
-  const list = [...existing];
-  for (const item of items) {
-    const i = list.findIndex((el) => sameItem(el, item, attr));
-    const merged = i >= 0 && isObject(list[i]) && isObject(item) ? { ...list[i] as Doc, ...item } : item;
-    if (i >= 0) list[i] = merged;
-    else list.push(merged);
-    demotePrimaries(list, merged);
-  }
-  return list;
 }
 
 /**
@@ -214,16 +176,6 @@ function removeAt(doc: Doc, attr: AttrPath, value: unknown): void {
     delete holder[key];
   }
   tidyExtension(doc, attr);
-}
-
-/** `type eq "work"` (or an `and` of such) as the sub-attributes of a value to create. */
-function seedFrom(filter: FilterNode): Doc | null {
-  if (filter.op === 'and') {
-    const parts = filter.filters.map(seedFrom);
-    return parts.every((p) => p !== null) ? Object.assign({}, ...parts) as Doc : null;
-  }
-  if (filter.op !== 'eq' || filter.path.names.length !== 1) return null;
-  return { [filter.path.names[0]!]: filter.value };
 }
 
 /** Operations on `attr[filter]` and `attr[filter].sub`. */
