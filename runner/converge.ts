@@ -68,6 +68,8 @@ export interface ConvergeHooks {
   onPlan(partial: Omit<ConvergeResult, 'observedAfter'>): Promise<void> | void;
   /** New users of the same connection to invite in one batch with this one (see invite-batch.ts). */
   invitePeers?(): Promise<DesiredUser[]>;
+  /** The batch was refused or failed; this job's user is invited alone next. */
+  batchFailed?(error: unknown): Promise<void>;
 }
 
 export async function converge(
@@ -108,6 +110,7 @@ async function inviteBatch(
   } catch (error) {
     if (error instanceof SessionExpiredError) throw error; // withLogin logs in and runs the whole pass again
     ctx.log('batch invite failed; inviting this user alone', { size: peers.length + 1, error: error instanceof Error ? error.message : String(error) });
+    await hooks.batchFailed?.(error);
     return undefined;
   }
 }

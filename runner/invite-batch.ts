@@ -5,9 +5,11 @@
  * its own (user-pass.ts) that reads the user back with evidence and records the provisioning
  * state, and that user's waiting job is removed as if it had run.
  */
+import { PermanentAppError } from '../core/errors.ts';
 import type { DesiredState } from '../core/provisioning/desired.ts';
 import type { ProvisioningState } from '../core/provisioning/state.ts';
 import type { RunRecord } from '../core/runs/store.ts';
+import { connectionKeys } from '../core/store/keys.ts';
 import { readBackUser, readDesired, withLogin } from './converge.ts';
 import type { JobRun } from './job-runs.ts';
 import { CONVERGE_JOB, convergeJobId, convergeJobSchema } from './jobs.ts';
@@ -17,6 +19,8 @@ import { runUserPass } from './user-pass.ts';
 export const BATCH_LIMIT = 20;
 /** Waiting jobs looked at for peers, so that a long queue costs a constant per invite. */
 const SCAN_LIMIT = 200;
+/** How long a connection invites one user at a time after the app refused a batch for seats. */
+const PAUSE_AFTER_SEAT_LIMIT_MS = 10 * 60_000;
 
 export interface InvitePeer {
   userId: string;
@@ -32,7 +36,7 @@ type BatchRef = NonNullable<RunRecord['batch']>;
  */
 export async function findInvitePeers(run: JobRun, ownUserId: string): Promise<InvitePeer[]> {
   const limit = run.deps.inviteBatchLimit - 1;
-  if (limit < 1) return [];
+  if (limit < 1 || (await run.deps.redis.exists(pausedKey(run)))) return [];
   const jobs = await run.deps.queue.queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, SCAN_LIMIT - 1, true);
   const ids = new Set<string>();
   for (const job of jobs) {
@@ -85,5 +89,19 @@ async function dropJob(run: JobRun, peer: InvitePeer, jobId: string): Promise<vo
   const now = await run.deps.provisioning.get(run.connection.id, peer.userId);
   if (now && now.generation > peer.prov.generation) {
     await run.deps.queue.enqueue([{ connectionId: run.connection.id, userId: peer.userId }]);
+  }
+}
+
+function pausedKey(run: JobRun): string {
+  return `${connectionKeys(run.deps.prefix, run.connection.id).base}:batch-paused`;
+}
+
+/**
+ * A plan with no seats left refuses any batch bigger than the seats that remain, so every next job
+ * would send a doomed batch before inviting alone: the connection invites one at a time for a while.
+ */
+export async function pauseAfterRefusal(run: JobRun, error: unknown): Promise<void> {
+  if (error instanceof PermanentAppError && error.reason === 'seat_limit') {
+    await run.deps.redis.set(pausedKey(run), '1', 'PX', PAUSE_AFTER_SEAT_LIMIT_MS);
   }
 }

@@ -11,7 +11,7 @@ import type { ProvisioningState } from '../core/provisioning/state.ts';
 import { appSettings } from './context.ts';
 import { converge, withLogin } from './converge.ts';
 import type { RunnerDeps } from './deps.ts';
-import { findInvitePeers, settlePeers, type InvitePeer } from './invite-batch.ts';
+import { findInvitePeers, pauseAfterRefusal, settlePeers, type InvitePeer } from './invite-batch.ts';
 import { closeScope, openScope } from './run-scope.ts';
 import { attempt, runUserPass } from './user-pass.ts';
 
@@ -72,6 +72,7 @@ async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState
           peers = await findInvitePeers(run, userId);
           return peers.map((peer) => peer.desired.user);
         },
+        batchFailed: (error) => pauseAfterRefusal(run, error),
       });
       scope.summary.observedAfter = result.observedAfter;
       batched = result.batch !== undefined;

@@ -104,7 +104,7 @@ test('waiting invites go out as one Add per role; every user has a run of their 
   assert.match(metrics, new RegExp(`scimwright_job_duration_seconds_count\\{[^}]*action="invite"[^}]*\\} ${wanted.length}\\b`), 'every run counted, the batch peers too');
 });
 
-test('a batch the plan has no seats for: each user is invited alone, and those over the limit fail with the app\'s words', async (t) => {
+test('a batch the plan has no seats for: each user is invited alone (no more batches), and those over the limit fail with the app\'s words', async (t) => {
   // Owner + 1 seeded member, 5 seats: three of the five new users fit.
   const stack = await stackFor(t, { seed: 1, seatLimit: 5 });
   const { sandbox } = stack;
@@ -115,6 +115,8 @@ test('a batch the plan has no seats for: each user is invited alone, and those o
   await queueDrained(stack);
 
   assert.deepEqual(sandbox.state.inviteRequests, [1, 1, 1], 'the refused batch invited nobody; three fitted alone');
+  // One refused batch, then one Add per user: after a seat refusal the connection stops batching.
+  assert.equal(sandbox.state.writes, 1 + wanted.length);
   assert.equal(sandbox.state.members.length, 5);
   const states = await Promise.all(ids.map((userId) => stack.core.directory.provisioning.get(conn.id, userId)));
   assert.deepEqual(states.map((s) => s?.state).sort(), ['failed', 'failed', 'in_sync', 'in_sync', 'in_sync']);
