@@ -33,8 +33,9 @@ type BatchRef = NonNullable<RunRecord['batch']>;
 /**
  * New users of the job's connection whose first try is waiting (or delayed because the connection
  * was busy). A job that failed before is left to itself: its user may be the one the app refuses.
+ * One address appears once in a batch, the job's own (`ownEmail`) included.
  */
-export async function findInvitePeers(run: JobRun, ownUserId: string): Promise<InvitePeer[]> {
+export async function findInvitePeers(run: JobRun, ownUserId: string, ownEmail: string): Promise<InvitePeer[]> {
   const limit = run.deps.inviteBatchLimit - 1;
   if (limit < 1 || (await run.deps.redis.exists(pausedKey(run)))) return [];
   const jobs = await run.deps.queue.queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, SCAN_LIMIT - 1, true);
@@ -46,11 +47,16 @@ export async function findInvitePeers(run: JobRun, ownUserId: string): Promise<I
   }
   const states = await run.deps.provisioning.getMany(run.connection.id, [...ids]);
   const peers: InvitePeer[] = [];
+  const emails = new Set([ownEmail.toLowerCase()]);
   for (const [userId, prov] of states) {
     if (peers.length >= limit) break;
     if (!neverApplied(prov)) continue;
     const desired = await readDesired(run.deps, run.connection, run.connector, userId, prov).catch(() => undefined);
-    if (desired?.user.member && desired.allowInvite && !desired.previousEmail) peers.push({ userId, prov, desired });
+    if (!desired?.user.member || !desired.allowInvite || desired.previousEmail) continue;
+    const email = desired.user.email.toLowerCase();
+    if (emails.has(email)) continue;
+    emails.add(email);
+    peers.push({ userId, prov, desired });
   }
   return peers;
 }

@@ -69,7 +69,7 @@ async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState
           await run.deps.runs.update(scope.runId, scope.secrets.redactAll(scope.summary));
         },
         invitePeers: async () => {
-          peers = await findInvitePeers(run, userId);
+          peers = await findInvitePeers(run, userId, desired.user.email);
           return peers.map((peer) => peer.desired.user);
         },
         batchFailed: (error) => pauseAfterRefusal(run, error),

@@ -139,3 +139,23 @@ test('the worker\'s inviteBatchLimit caps a batch; 1 sends every invite alone', 
     assert.deepEqual(stack.sandbox.state.inviteRequests, limit === 2 ? [2, 1] : [1, 1, 1], `limit ${limit}`);
   }
 });
+
+test('two SCIM users with one address are never in one batch: one invite, both in sync', async (t) => {
+  const stack = await stackFor(t, { seed: 1 });
+  const conn = await addUxpinConnection(stack);
+  await stack.worker.worker.pause();
+  const ids: string[] = [];
+  for (const userName of ['pat', 'pat.two', 'other']) {
+    const email = userName === 'other' ? 'other@example.com' : 'pat@example.com';
+    const res = await scim(conn, 'POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true, emails: [{ primary: true, value: email, type: 'work' }],
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    ids.push(res.body.id as string);
+  }
+  stack.worker.worker.resume();
+  await untilSettled(conn, ids);
+  await queueDrained(stack);
+  assert.deepEqual(stack.sandbox.state.invitesSent, { 'pat@example.com': 1, 'other@example.com': 1 });
+  assert.deepEqual(stack.sandbox.state.inviteRequests, [2], 'pat and other in one Add; the second pat found the first');
+});
