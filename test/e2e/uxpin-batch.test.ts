@@ -13,7 +13,7 @@ import type { WorkerTiming } from '../../runner/worker.ts';
 import type { UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import {
-  addUxpinConnection, queueDrained, scim, settledRun, startStack, type ScimConnection, type Stack,
+  addUxpinConnection, queueDrained, scim, settledRun, STACK_ADMIN_TOKEN, startStack, type ScimConnection, type Stack,
 } from '../support/stack.ts';
 
 const TIMING: WorkerTiming = { attempts: 4, backoff: { baseMs: 100, maxMs: 400 }, busyDelayMs: 100 };
@@ -54,6 +54,19 @@ async function createWhilePaused(stack: Stack, conn: ScimConnection, wanted: Arr
   }
   stack.worker.worker.resume();
   return ids;
+}
+
+/** Signs in to the console with the stack's admin token; returns the session cookie. */
+async function consoleCookie(stack: Stack): Promise<string> {
+  const form = await stack.app.inject({ method: 'GET', url: '/console/login' });
+  const nonce = /name="_login" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+  const loginCookie = String(form.headers['set-cookie']).split(';')[0]!;
+  const res = await stack.app.inject({
+    method: 'POST', url: '/console/login', headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ _login: nonce, token: STACK_ADMIN_TOKEN }).toString(),
+  });
+  const cookies = [res.headers['set-cookie']].flat().map(String);
+  return cookies.find((c) => c.startsWith('sw_console='))!.split(';')[0]!;
 }
 
 async function untilSettled(conn: ScimConnection, ids: string[]): Promise<void> {
@@ -100,6 +113,11 @@ test('waiting invites go out as one Add per role; every user has a run of their 
   const evidence = await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id });
   assert.deepEqual(evidence.problems, []);
   assert.equal(evidence.checkedRuns, wanted.length);
+  // The console: the sender's run says it sent the batch; a peer's run links to it.
+  const html = async (userId: string) => (await stack.app.inject({ method: 'GET', url: `/console/connections/${conn.id}/users/${userId}`, headers: { cookie: await consoleCookie(stack) } })).body;
+  assert.match(await html(leader.userId!), /one batch invite of 9 users/);
+  const peerId = ids.find((id) => id !== leader.userId)!;
+  assert.match(await html(peerId), new RegExp(`invited in a batch of 9 sent by\\s*<a class="mono" href="[^"]+#${leader.runId}">`));
   const metrics = await (await fetch(`${stack.url}/metrics`)).text();
   assert.match(metrics, new RegExp(`scimwright_job_duration_seconds_count\\{[^}]*action="invite"[^}]*\\} ${wanted.length}\\b`), 'every run counted, the batch peers too');
 });
