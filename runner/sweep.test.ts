@@ -8,7 +8,7 @@ import { ProvisioningStore } from '../core/provisioning/state.ts';
 import { MemoryConvergeQueue } from '../core/queue.ts';
 import { connectionKeys } from '../core/store/keys.ts';
 import { ResourceStore } from '../core/store/resource-store.ts';
-import { redisPerFile } from '../test/support/redis.ts';
+import { redisPerFile } from '../test/support/per-file.ts';
 import { sweepOnce } from './sweep.ts';
 
 const redis = redisPerFile();

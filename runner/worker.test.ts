@@ -1,12 +1,10 @@
 /** The converge worker in-process, against the test app in real Chromium and a real Redis. */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { createLogger } from '../core/logger.ts';
-import { startRedis, type TestRedis } from '../test/support/redis.ts';
-import { launchChromium } from './browser/chromium.ts';
+import { redisAndBrowserPerFile } from '../test/support/per-file.ts';
 import { verifyEvidence } from './evidence/verify.ts';
 import { testConnector } from './test-connector/index.ts';
 import type { TestApp } from './test-connector/server.ts';
@@ -15,21 +13,12 @@ import {
 } from './test-connector/fixture.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
 
-let redis: TestRedis;
-let browser: Browser;
-
-before(async () => {
-  [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
-});
-after(async () => {
-  await browser?.close();
-  await redis?.stop();
-});
+const shared = redisAndBrowserPerFile();
 
 interface Setup { f: Fixture; app: TestApp; worker?: RunningWorker; logs: string[] }
 
 async function setup(t: { after(fn: () => Promise<void>): void }, appOptions = {}): Promise<Setup> {
-  const f = await startFixture(redis);
+  const f = await startFixture(shared.redis);
   const app = await startApp(appOptions);
   await addConnection(f, 'acme', app);
   const s: Setup = { f, app, logs: [] };
@@ -47,7 +36,7 @@ async function start(s: Setup, registry = [testConnector]): Promise<RunningWorke
     redis: s.f.client, box: s.f.box, registry, logger, queuePrefix: s.f.queuePrefix,
     config: { redisPrefix: s.f.prefix, recordingsDir: s.f.recordingsDir, workerConcurrency: 1 },
     timing: { backoff: { baseMs: 100, maxMs: 500 }, attempts: 3 },
-    sessions: { browser }, sweep: false,
+    sessions: { browser: shared.browser }, sweep: false,
   });
   return s.worker;
 }

@@ -6,7 +6,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ProvisioningState } from '../../core/provisioning/state.ts';
 import type { RunRecordView } from '../admin/runs.ts';
 import { runField } from './connections-page.ts';
-import { bytes } from './data.ts';
 import { errorPage } from './errors.ts';
 import { badge, href, html, time, withQuery, type Html } from './html.ts';
 import { csrfField, emptyState, page } from './layout.ts';

@@ -1,7 +1,7 @@
 /** The per-state user sets on a real Redis: kept by the save and record scripts, rebuilt for old data. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { redisPerFile } from '../../test/support/redis.ts';
+import { redisPerFile } from '../../test/support/per-file.ts';
 import { connectionKeys } from '../store/keys.ts';
 import { ResourceStore } from '../store/resource-store.ts';
 import { stateSetPrefix } from './state-index.ts';

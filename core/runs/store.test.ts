@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { redisPerFile } from '../../test/support/redis.ts';
+import { redisPerFile } from '../../test/support/per-file.ts';
 import { newRunId, RunStore, type RunRecord } from './store.ts';
 
 const redis = redisPerFile();

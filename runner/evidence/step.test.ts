@@ -23,7 +23,7 @@ let baseUrl: string;
 const dirs: string[] = [];
 before(async () => {
   browser = await launchChromium();
-  server = createServer((req, res) => {
+  server = createServer((_req, res) => {
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.end(`<!doctype html><title>Admin</title><style>body{font:18px sans-serif}</style>
       <h1>Members</h1>

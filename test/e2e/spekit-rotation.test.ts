@@ -8,30 +8,20 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Redis } from 'ioredis';
-import type { Browser } from 'playwright-core';
 import { DAY_MS } from '../../core/app-token-schedule.ts';
 import { readSetupState, TaskStateStore } from '../../core/connections/setup-state.ts';
-import { launchChromium } from '../../runner/browser/chromium.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import {
   admin, createSpekitConnection, GROUP, oktaUser, PATCH_OP, settled, spekitView, startSpekitStack, taskRun,
   vaultValue, waitFor, type ScimClient, type SpekitStack, type StackOptions,
 } from './spekit-stack.ts';
 
-let redis: TestRedis;
-let browser: Browser;
-before(async () => {
-  [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
-});
-after(async () => {
-  await browser?.close();
-  await redis?.stop();
-});
+const shared = redisAndBrowserPerFile();
 
 async function stackFor(t: { after(fn: () => Promise<void>): void }, options: StackOptions = {}): Promise<SpekitStack> {
-  const stack = await startSpekitStack(redis, browser, options);
+  const stack = await startSpekitStack(shared.redis, shared.browser, options);
   t.after(() => stack.close());
   return stack;
 }
@@ -190,7 +180,7 @@ test('no token the runs saw appears in any evidence file, log line or Redis valu
   const haystacks: Array<[string, Buffer]> = [
     ...(await Promise.all(files.map(async (f) => [f, await readFile(f)] as [string, Buffer]))),
     ['log output', Buffer.from(stack.logs.join(''))],
-    ...(await redisValues(redis.url)),
+    ...(await redisValues(shared.redis.url)),
   ];
   // The haystacks are the real thing: screenshots, manifests, HTML, logs and the run records are there.
   assert.ok(files.some((f) => f.endsWith('.png')) && files.some((f) => f.endsWith('manifest.json')));

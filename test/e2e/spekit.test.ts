@@ -7,28 +7,18 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { readSetupState } from '../../core/connections/setup-state.ts';
-import { launchChromium } from '../../runner/browser/chromium.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import {
   admin, createSpekitConnection, entraUser, GROUP, oktaUser, PATCH_OP, settled, spekitView, startSpekitStack,
   taskRun, vaultValue, waitFor, type ScimClient, type SpekitStack, type StackOptions,
 } from './spekit-stack.ts';
 
-let redis: TestRedis;
-let browser: Browser;
-before(async () => {
-  [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
-});
-after(async () => {
-  await browser?.close();
-  await redis?.stop();
-});
+const shared = redisAndBrowserPerFile();
 
 async function stackFor(t: { after(fn: () => Promise<void>): void }, options: StackOptions = {}): Promise<SpekitStack> {
-  const stack = await startSpekitStack(redis, browser, options);
+  const stack = await startSpekitStack(shared.redis, shared.browser, options);
   t.after(() => stack.close());
   return stack;
 }

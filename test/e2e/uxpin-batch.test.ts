@@ -5,32 +5,21 @@
  * left behind. When the app refuses the batch, each user falls back to an invite of their own.
  */
 import assert from 'node:assert/strict';
-import { after, before, test, type TestContext } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../runner/browser/chromium.ts';
+import { test, type TestContext } from 'node:test';
 import { verifyEvidence } from '../../runner/evidence/verify.ts';
 import type { WorkerTiming } from '../../runner/worker.ts';
 import type { UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import {
   addUxpinConnection, queueDrained, scim, settledRun, STACK_ADMIN_TOKEN, startStack, type ScimConnection, type Stack,
 } from '../support/stack.ts';
 
 const TIMING: WorkerTiming = { attempts: 4, backoff: { baseMs: 100, maxMs: 400 }, busyDelayMs: 100 };
 
-let redis: TestRedis;
-let browser: Browser;
-
-before(async () => {
-  [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
-});
-after(async () => {
-  await browser?.close();
-  await redis?.stop();
-});
+const shared = redisAndBrowserPerFile();
 
 async function stackFor(t: TestContext, sandbox: UxpinSandboxOptions, inviteBatchLimit?: number): Promise<Stack> {
-  const stack = await startStack({ redisUrl: redis.url, browser, sandbox, timing: TIMING, ...(inviteBatchLimit ? { inviteBatchLimit } : {}) });
+  const stack = await startStack({ redisUrl: shared.redis.url, browser: shared.browser, sandbox, timing: TIMING, ...(inviteBatchLimit ? { inviteBatchLimit } : {}) });
   t.after(() => stack.close());
   return stack;
 }

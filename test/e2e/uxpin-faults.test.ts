@@ -8,14 +8,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { Secret } from 'otpauth';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../runner/browser/chromium.ts';
 import type { WorkerTiming } from '../../runner/worker.ts';
 import { verifyEvidence } from '../../runner/evidence/verify.ts';
 import type { UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import {
   addUxpinConnection, PROVISIONING, queueDrained, scim, settledRun, startStack, waitForUser, type ScimConnection, type Stack,
 } from '../support/stack.ts';
@@ -28,19 +26,10 @@ const TIMING: WorkerTiming = {
 };
 const APP_SETTINGS = { app: { actionTimeoutMs: 5_000 } };
 
-let redis: TestRedis;
-let browser: Browser;
-
-before(async () => {
-  [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
-});
-after(async () => {
-  await browser?.close();
-  await redis?.stop();
-});
+const shared = redisAndBrowserPerFile();
 
 async function stackFor(t: TestContext, sandbox: UxpinSandboxOptions): Promise<Stack> {
-  const stack = await startStack({ redisUrl: redis.url, browser, sandbox, timing: TIMING });
+  const stack = await startStack({ redisUrl: shared.redis.url, browser: shared.browser, sandbox, timing: TIMING });
   t.after(() => stack.close());
   return stack;
 }

@@ -20,7 +20,7 @@ export class ScimProvisioningPage {
   private readonly created: Locator;
   private readonly alert: Locator;
 
-  constructor(private readonly page: Page) {
+  constructor(page: Page) {
     this.endpoint = page.getByLabel('Endpoint URL');
     this.bearerToken = page.getByLabel('Bearer Token', { exact: true });
     this.generateButton = page.getByRole('button', { name: 'Generate token' });
