@@ -90,22 +90,5 @@ export async function changeUser(f: Fixture, connectionId: string, userId: strin
   }));
 }
 
-/** Polls until `check` returns a value (not a timing assertion: only a limit on waiting). */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Waits until the user's latest change is converged (or failed) and returns the state. */
-export function settled(f: Fixture, connectionId: string, userId: string, timeoutMs?: number) {
-  return waitFor(async () => {
-    const state = await f.provisioning.get(connectionId, userId);
-    const done = state && (state.state === 'in_sync' || state.state === 'removed') && state.appliedGeneration === state.generation;
-    return done || state?.state === 'failed' ? state : undefined;
-  }, `user ${userId} to settle`, timeoutMs);
-}
+// Fixture has `provisioning` and `runs`, so it is a SettleStores as it is.
+export { settled, waitFor } from '../../test/support/wait.ts';

@@ -5,37 +5,22 @@
  * (gateway and worker, debug level) is captured so a test can search it for secrets.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
-import { compose } from '../../bin/compose.ts';
-import { loadConfig, type Config } from '../../core/config.ts';
-import { createLogger } from '../../core/logger.ts';
 import type { ProvisioningState } from '../../core/provisioning/state.ts';
-import type { RunStore, RunRecord } from '../../core/runs/store.ts';
-import type { CoreServices } from '../../core/services.ts';
+import type { RunRecord } from '../../core/runs/store.ts';
 import { startAppTokenScheduler, type AppTokenScheduler, type AppTokenSchedulerOptions } from '../../runner/app-token-scheduler.ts';
 import { createRedisVault } from '../../runner/vault.ts';
-import type { RunningWorker } from '../../runner/worker.ts';
 import { startSpekitSandbox, type SpekitSandbox, type SpekitSandboxOptions } from '../sandboxes/spekit/server.ts';
 import type { TestRedis } from '../support/redis.ts';
+import { STACK_ADMIN_TOKEN as ADMIN_TOKEN, startGatewayStack, stores, type GatewayStack } from '../support/stack.ts';
+import { settled as settledFor, waitFor } from '../support/wait.ts';
 
-export const ADMIN_TOKEN = `admin-${randomBytes(16).toString('hex')}`;
+export { ADMIN_TOKEN, waitFor };
 export const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-export interface SpekitStack {
-  url: string;
-  app: FastifyInstance;
-  config: Config;
-  redis: Redis;
-  core: CoreServices;
-  runs: RunStore;
-  worker: RunningWorker;
+export interface SpekitStack extends GatewayStack {
   scheduler: AppTokenScheduler;
   sandbox: SpekitSandbox;
   /** Every log line written so far (gateway and worker). */
@@ -44,7 +29,6 @@ export interface SpekitStack {
   issued: string[];
   /** BullMQ jobs that failed an attempt (retried or not). */
   failedJobs: Array<{ name: string; data: unknown; error: string }>;
-  close(): Promise<void>;
 }
 
 export interface StackOptions {
@@ -53,34 +37,24 @@ export interface StackOptions {
 }
 
 export async function startSpekitStack(server: TestRedis, browser: Browser, options: StackOptions = {}): Promise<SpekitStack> {
-  const recordingsDir = mkdtempSync(join(tmpdir(), 'scimwright-spekit-rec-'));
-  const config = loadConfig({}, {
-    redisPrefix: `t${randomBytes(4).toString('hex')}`, adminToken: ADMIN_TOKEN, recordingsDir, logLevel: 'debug', port: 0,
-  });
   const logs: string[] = [];
-  const logger = createLogger({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-  const redis = new Redis(server.url, { maxRetriesPerRequest: 3 });
   const sandbox = await startSpekitSandbox(options.sandbox);
   const issued = recordIssuedTokens(sandbox);
-  const composed = await compose({
-    config, redis, logger, processMetrics: false,
-    worker: { sessions: { browser }, sweep: false, timing: { attempts: 3, backoff: { baseMs: 100, maxMs: 400 } } },
+  const gateway = await startGatewayStack({
+    redisUrl: server.url, browser, logLevel: 'debug', logTo: { write: (line: string) => void logs.push(line) },
+    timing: { attempts: 3, backoff: { baseMs: 100, maxMs: 400 } },
   });
-  const { app, core, runs } = composed;
-  const worker = composed.worker!;
+  const { worker } = gateway;
   const failedJobs: SpekitStack['failedJobs'] = [];
   worker.worker.on('failed', (job, error) => void failedJobs.push({ name: job?.name ?? '?', data: job?.data, error: error.message }));
   // A second scheduler with the test's clock (the worker runs its own on the real clock).
   const scheduler = startAppTokenScheduler({ deps: worker.deps, queue: worker.queue, worker: worker.worker }, options.scheduler);
-  const url = await composed.listen(0, '127.0.0.1');
   return {
-    url, app, config, redis, core, runs, worker, scheduler, sandbox, logs, issued, failedJobs,
+    ...gateway, scheduler, sandbox, logs, issued, failedJobs,
     async close() {
       scheduler.stop();
-      await composed.close();
+      await gateway.close();
       await sandbox.stop();
-      await redis.quit();
-      rmSync(recordingsDir, { recursive: true, force: true });
     },
   };
 }
@@ -138,17 +112,6 @@ export async function createSpekitConnection(stack: SpekitStack, id: string, app
   };
 }
 
-/** Polls (a limit on waiting, not a timing assertion). */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Waits for the `nth` run of `task` on the connection to end; returns it. */
 export function taskRun(stack: SpekitStack, connectionId: string, task: string, nth = 1): Promise<RunRecord> {
   return waitFor(async () => {
@@ -158,15 +121,9 @@ export function taskRun(stack: SpekitStack, connectionId: string, task: string, 
   }, `run ${nth} of task ${task} on ${connectionId}`);
 }
 
-/** Waits until the user's latest change is converged (or failed), with its last run closed. */
+/** Waits until the user's latest change is done with (test/support/wait.ts). */
 export function settled(stack: SpekitStack, connectionId: string, userId: string): Promise<ProvisioningState> {
-  return waitFor(async () => {
-    const state = await stack.core.directory.provisioning.get(connectionId, userId);
-    const done = state && (state.state === 'in_sync' || state.state === 'removed') && state.appliedGeneration === state.generation;
-    if (!state || !(done || state.state === 'failed')) return undefined;
-    const [run] = await stack.runs.list(connectionId, { userId, limit: 1 });
-    return run && run.status !== 'running' ? state : undefined;
-  }, `user ${userId} of ${connectionId} to settle`);
+  return settledFor(stores(stack), connectionId, userId);
 }
 
 /** The connection's vault value as the worker stores it (sealed in Redis). */

@@ -11,7 +11,7 @@ import type { WorkerTiming } from '../../runner/worker.ts';
 import type { UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
 import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import {
-  addUxpinConnection, queueDrained, scim, settledRun, STACK_ADMIN_TOKEN, startStack, type ScimConnection, type Stack,
+  addUxpinConnection, queueDrained, scim, STACK_ADMIN_TOKEN, startStack, untilSettled, type ScimConnection, type Stack,
 } from '../support/stack.ts';
 
 const TIMING: WorkerTiming = { attempts: 4, backoff: { baseMs: 100, maxMs: 400 }, busyDelayMs: 100 };
@@ -56,16 +56,6 @@ async function consoleCookie(stack: Stack): Promise<string> {
   });
   const cookies = [res.headers['set-cookie']].flat().map(String);
   return cookies.find((c) => c.startsWith('sw_console='))!.split(';')[0]!;
-}
-
-async function untilSettled(conn: ScimConnection, ids: string[]): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    const settled = await Promise.all(ids.map((id) => settledRun(conn, id)));
-    if (settled.every(Boolean)) return;
-    if (Date.now() > deadline) throw new Error(`${settled.filter((s) => !s).length} of ${ids.length} users never settled`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }
 
 test('waiting invites go out as one Add per role; every user has a run of their own and no job is left', async (t) => {

@@ -15,7 +15,7 @@ import { verifyEvidence } from '../../runner/evidence/verify.ts';
 import type { UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
 import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import {
-  addUxpinConnection, PROVISIONING, queueDrained, scim, settledRun, startStack, waitForUser, type ScimConnection, type Stack,
+  addUxpinConnection, PROVISIONING, queueDrained, scim, startStack, untilSettled, waitForUser, type Stack,
 } from '../support/stack.ts';
 
 const USERS = 50;
@@ -40,20 +40,6 @@ function user(email: string, role?: string) {
     name: { givenName: email.split('@')[0], familyName: 'Fault' }, emails: [{ primary: true, value: email, type: 'work' }],
     ...(role ? { roles: [{ value: role, primary: true }] } : {}),
   };
-}
-
-/** Waits for `count` of the users to have settled (applied or failed for good). */
-async function settledCount(conn: ScimConnection, ids: string[]): Promise<number> {
-  const states = await Promise.all(ids.map((id) => settledRun(conn, id)));
-  return states.filter(Boolean).length;
-}
-
-async function untilSettled(conn: ScimConnection, ids: string[], count: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await settledCount(conn, ids)) < count) {
-    if (Date.now() > deadline) throw new Error(`only ${await settledCount(conn, ids)} of ${count} users settled`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
 }
 
 test('50 users converge through 500s (before and after saving), expiring sessions, a slow list and TOTP', async (t) => {

@@ -1,7 +1,7 @@
 /**
- * The whole stack in one process for end-to-end tests and the UXPin bench: a real Redis (the
- * caller's), the gateway listening on a free port, the real converge worker in real Chromium and
- * the UXPin sandbox. Wired by bin/compose.ts, as `npm start` is; worker timings, the browser and
+ * The whole stack in one process for end-to-end, console and Spekit tests and the UXPin benches: a
+ * real Redis (the caller's), the gateway listening on a free port, the real converge worker in real
+ * Chromium, and (startStack) the UXPin sandbox. Wired by bin/compose.ts, as `npm start` is; worker timings, the browser and
  * the sandbox's knobs are the caller's to choose. Talks to the gateway over HTTP, as an IdP would.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
 import type { Browser } from 'playwright-core';
 import { compose } from '../../bin/compose.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
@@ -18,26 +19,29 @@ import type { ProvisioningState } from '../../core/provisioning/state.ts';
 import type { RunStore } from '../../core/runs/store.ts';
 import type { CoreServices } from '../../core/services.ts';
 import type { RunningWorker, WorkerTiming } from '../../runner/worker.ts';
+import { settledState, waitFor, type SettleStores } from './wait.ts';
 import { startUxpinSandbox, type UxpinSandbox, type UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
 
 export const PROVISIONING = 'urn:scimwright:params:scim:schemas:extension:provisioning:2.0:User';
 export const STACK_ADMIN_TOKEN = `admin-${randomBytes(16).toString('hex')}`;
 
-export interface StackOptions {
+export interface GatewayStackOptions {
   /** URL of a Redis the caller started (test/support/redis.ts). */
   redisUrl: string;
   /** A browser to share and never close; without one the worker launches its own, as in production. */
   browser?: Browser;
-  sandbox?: UxpinSandboxOptions;
   /** Worker timings; the worker's defaults when absent. */
   timing?: WorkerTiming;
   workerConcurrency?: number;
   /** Most users per batch invite; 1 turns batching off (the worker's default when absent). */
   inviteBatchLimit?: number;
   logLevel?: Config['logLevel'];
+  /** Where log lines go (e.g. an array a test searches); stdout when absent. */
+  logTo?: DestinationStream;
 }
 
-export interface Stack {
+/** The gateway and its embedded worker, without an app: each app's stack adds its sandbox. */
+export interface GatewayStack {
   /** Origin of the gateway, e.g. http://127.0.0.1:41234. */
   url: string;
   app: FastifyInstance;
@@ -46,35 +50,53 @@ export interface Stack {
   core: CoreServices;
   runs: RunStore;
   worker: RunningWorker;
-  sandbox: UxpinSandbox;
   close(): Promise<void>;
 }
 
-export async function startStack(options: StackOptions): Promise<Stack> {
+export async function startGatewayStack(options: GatewayStackOptions): Promise<GatewayStack> {
   const recordingsDir = mkdtempSync(join(tmpdir(), 'scimwright-e2e-rec-'));
   const config = loadConfig({}, {
     redisPrefix: `e${randomBytes(4).toString('hex')}`, adminToken: STACK_ADMIN_TOKEN, recordingsDir, dataDir: recordingsDir,
     logLevel: options.logLevel ?? 'silent', port: 0, workerConcurrency: options.workerConcurrency ?? 1,
   });
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: config.logLevel }, options.logTo);
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
-  const sandbox = await startUxpinSandbox(options.sandbox);
   const composed = await compose({
     config, redis, logger, processMetrics: false,
-    worker: { sweep: false, ...(options.browser ? { sessions: { browser: options.browser } } : {}), ...(options.timing ? { timing: options.timing } : {}),
-      ...(options.inviteBatchLimit ? { inviteBatchLimit: options.inviteBatchLimit } : {}) },
+    worker: {
+      sweep: false, ...(options.browser ? { sessions: { browser: options.browser } } : {}), ...(options.timing ? { timing: options.timing } : {}),
+      ...(options.inviteBatchLimit ? { inviteBatchLimit: options.inviteBatchLimit } : {}),
+    },
   });
-  const { app, core, runs, worker } = composed;
+  const { app, core, runs } = composed;
   const url = await composed.listen(0, '127.0.0.1');
   let closing: Promise<void> | undefined;
   return {
-    url, app, config, redis, core, runs, worker: worker!, sandbox,
+    url, app, config, redis, core, runs, worker: composed.worker!,
     close: () => (closing ??= (async () => {
       await composed.close();
-      await sandbox.stop();
       await redis.quit().catch(() => redis.disconnect());
       rmSync(recordingsDir, { recursive: true, force: true });
     })()),
+  };
+}
+
+export interface StackOptions extends GatewayStackOptions {
+  sandbox?: UxpinSandboxOptions;
+}
+
+export interface Stack extends GatewayStack {
+  sandbox: UxpinSandbox;
+}
+
+/** The gateway, its worker and the UXPin sandbox. */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const sandbox = await startUxpinSandbox(options.sandbox);
+  const gateway = await startGatewayStack(options);
+  let closing: Promise<void> | undefined;
+  return {
+    ...gateway, sandbox,
+    close: () => (closing ??= gateway.close().then(() => sandbox.stop())),
   };
 }
 
@@ -139,38 +161,37 @@ export type ProvisioningView = { state?: string; appRole?: string; lastError?: s
 export async function waitForUser(
   conn: ScimConnection, userId: string, done: (p: ProvisioningView) => boolean, timeoutMs = 90_000,
 ): Promise<Record<string, any>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  let last = '';
+  return waitFor(async () => {
     const res = await scim(conn, 'GET', `/Users/${userId}`);
     const view = (res.body[PROVISIONING] ?? {}) as ProvisioningView;
-    if (res.status === 200 && done(view) && (await settledRun(conn, userId))) return res.body;
-    if (Date.now() > deadline) throw new Error(`user ${userId}: gave up waiting; last answer ${res.status} ${JSON.stringify(view)}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
+    last = `${res.status} ${JSON.stringify(view)}`;
+    return res.status === 200 && done(view) && (await settledRun(conn, userId)) ? res.body : undefined;
+  }, () => `user ${userId} (last answer ${last || 'none'})`, timeoutMs, 150);
 }
 
-/**
- * The user's state once their newest change is done with: applied, or failed for good (a run of
- * the current generation that will not be retried). Undefined while anything is still to come.
- */
-export async function settledRun(conn: ScimConnection, userId: string): Promise<ProvisioningState | undefined> {
-  const state = await conn.stack.core.directory.provisioning.get(conn.id, userId);
-  if (!state) return undefined;
-  const [run] = await conn.stack.runs.list(conn.id, { userId, limit: 1 });
-  if (!run || run.status === 'running') return undefined;
-  if (state.state === 'failed') return run.status === 'failed' && run.generation === state.generation ? state : undefined;
-  const applied = (state.state === 'in_sync' || state.state === 'removed') && state.appliedGeneration === state.generation;
-  return applied ? state : undefined;
+/** The stack's stores for test/support/wait.ts. */
+export function stores(stack: GatewayStack): SettleStores {
+  return { provisioning: stack.core.directory.provisioning, runs: stack.runs };
+}
+
+/** `settledState` for a connection of the stack (undefined while anything is still to come). */
+export function settledRun(conn: ScimConnection, userId: string): Promise<ProvisioningState | undefined> {
+  return settledState(stores(conn.stack), conn.id, userId);
+}
+
+/** Waits until `count` (default: all) of the users have settled (`settledRun`). */
+export async function untilSettled(conn: ScimConnection, ids: string[], count = ids.length, timeoutMs = 180_000): Promise<void> {
+  let done = 0;
+  await waitFor(async () => {
+    done = (await Promise.all(ids.map((id) => settledRun(conn, id)))).filter(Boolean).length;
+    return done >= count;
+  }, () => `${count} of ${ids.length} users to settle (${done} did)`, timeoutMs, 300);
 }
 
 /** Waits until no job is waiting, delayed or running, so the evidence trail is quiet for verification. */
-export async function queueDrained(stack: Stack, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+export async function queueDrained(stack: GatewayStack, timeoutMs = 90_000): Promise<void> {
   const queue = stack.worker.queue.queue;
-  for (;;) {
-    const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children');
-    if (Object.values(counts).every((n) => n === 0)) return;
-    if (Date.now() > deadline) throw new Error(`queue not drained: ${JSON.stringify(counts)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const states = ['waiting', 'delayed', 'active', 'prioritized', 'waiting-children'] as const;
+  await waitFor(async () => Object.values(await queue.getJobCounts(...states)).every((n) => n === 0), 'the queue to drain', timeoutMs, 200);
 }
