@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { z } from 'zod';
 import { readChainHead } from './chain.ts';
-import { DAY_FOLDER, assertSegment } from './layout.ts';
+import { DAY_FOLDER, assertSegment, subfolders } from './layout.ts';
 import { MANIFEST_FILE, manifestHash, manifestSchema, type Manifest } from './manifest.ts';
 import { formatReport, verifyEvidence } from './verify.ts';
 import { bundleSummary } from './export-summary.ts';
@@ -177,8 +177,8 @@ export function bundleFileName(selection: ExportSelection, now: Date): string {
   return `scimwright-evidence-${scope.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 120)}-${stamp}Z.zip`;
 }
 
-async function folders(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+/** An export names what is there: a folder that cannot be read holds nothing to export. */
+function folders(dir: string): Promise<string[]> {
+  return subfolders(dir).catch(() => []);
 }
 

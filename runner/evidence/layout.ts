@@ -3,6 +3,7 @@
  * run's start in UTC. Ids become folder names, so they are checked to be single, harmless path
  * segments (no `/`, no `..`, no leading dot that would hide the folder).
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -47,4 +48,10 @@ export function numberedName(order: number, label: string): string {
 export function orderOf(name: string): number | undefined {
   const match = /^(\d{3,})-/.exec(name);
   return match ? Number(match[1]) : undefined;
+}
+
+/** The folders directly in `dir` (connections, days or runs), sorted, hidden ones left out. */
+export async function subfolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
 }

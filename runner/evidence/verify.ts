@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { readChainHead, resolvePending } from './chain.ts';
 import { TEMP_PREFIX } from './atomic-fs.ts';
 import { CHAIN_HEAD_FILE, CHAIN_LOCK_FILE, MANIFEST_FILE } from './manifest.ts';
-import { DAY_FOLDER, assertSegment } from './layout.ts';
+import { DAY_FOLDER, assertSegment, subfolders } from './layout.ts';
 import { checkRun, type LoadedRun, type Problem } from './verify-run.ts';
 
 export type { Problem, ProblemKind } from './verify-run.ts';
@@ -171,11 +171,6 @@ export function formatReport(result: VerifyResult): string {
       ...result.unsealed.map((path) => `  ${path}`));
   }
   return lines.join('\n');
-}
-
-async function subfolders(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
 }
 
 async function isDir(path: string): Promise<boolean> {
