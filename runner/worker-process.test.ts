@@ -2,7 +2,7 @@
  * Worker processes: a SIGKILL in the middle of a run, and two processes on one connection.
  * Each test spawns `tsx runner/test-connector/worker-child.ts` children against a real Redis.
  */
-import { after, before, test } from 'node:test';
+import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
@@ -48,9 +48,10 @@ async function stop(child: Child): Promise<void> {
   await child.exited;
 }
 
-test('a worker killed in the middle of a run: the change is made once, and both attempts are on record', async (t) => {
+/** A fixture, the test app and a queue; the worker children the test spawns are stopped at its end. */
+async function setup(t: TestContext, appOptions: Parameters<typeof startApp>[0] = {}) {
   const f = await startFixture(redis);
-  const app = await startApp();
+  const app = await startApp(appOptions);
   const queue = createBullConvergeQueue({ connection: f.client, prefix: f.queuePrefix });
   const children: Child[] = [];
   t.after(async () => {
@@ -59,6 +60,11 @@ test('a worker killed in the middle of a run: the change is made once, and both 
     await app.close();
     await f.close();
   });
+  return { f, app, queue, children };
+}
+
+test('a worker killed in the middle of a run: the change is made once, and both attempts are on record', async (t) => {
+  const { f, app, queue, children } = await setup(t);
   await addConnection(f, 'acme', app);
   const userId = await createUser(f, 'acme', 'kim@example.test', 'Admin');
   app.holdWrites = true;
@@ -91,16 +97,7 @@ test('a worker killed in the middle of a run: the change is made once, and both 
 });
 
 test('two worker processes never drive one connection at once', async (t) => {
-  const f = await startFixture(redis);
-  const app = await startApp({ delayMs: 40 });
-  const queue = createBullConvergeQueue({ connection: f.client, prefix: f.queuePrefix });
-  const children: Child[] = [];
-  t.after(async () => {
-    await Promise.all(children.map(stop));
-    await queue.close();
-    await app.close();
-    await f.close();
-  });
+  const { f, app, queue, children } = await setup(t, { delayMs: 40 });
   await addConnection(f, 'acme', app);
   const users = await Promise.all(['a', 'b', 'c', 'd'].map((n) => createUser(f, 'acme', `${n}@example.test`)));
   children.push(...(await Promise.all([spawnWorker(f), spawnWorker(f)])));

@@ -1,7 +1,7 @@
 /** The converge worker in-process, against the test app in real Chromium and a real Redis. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger } from '../core/logger.ts';
 import { redisAndBrowserPerFile } from '../test/support/per-file.ts';
@@ -12,6 +12,7 @@ import {
   ADMIN, addConnection, changeUser, createUser, settled, startApp, startFixture, type Fixture,
 } from './test-connector/fixture.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
+import { filesUnder } from '../test/support/files.ts';
 
 const shared = redisAndBrowserPerFile();
 
@@ -198,7 +199,7 @@ test('no secret reaches an evidence file or a log line', async (t) => {
   await settled(s.f, 'beta', b); // three failed attempts
   await worker.close();
 
-  const files = await allFiles(s.f.recordingsDir);
+  const files = await filesUnder(s.f.recordingsDir);
   const html = files.filter((f) => f.endsWith('failed.html'));
   assert.ok(html.length >= 2, `failure HTML was captured: ${html.join(', ')}`);
   const runs = [...(await s.f.runs.list('acme')), ...(await s.f.runs.list('beta'))];
@@ -217,16 +218,6 @@ test('no secret reaches an evidence file or a log line', async (t) => {
     }
   }
 });
-
-async function allFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await allFiles(path)));
-    else out.push(path);
-  }
-  return out;
-}
 
 test('a userName change retires the old address and invites the new one', async (t) => {
   const s = await setup(t);

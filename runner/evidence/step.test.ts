@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,6 +13,7 @@ import { decodePng } from './png-reader.ts';
 import { createStepper } from './step.ts';
 import { openRun, type RunRecorder } from './store.ts';
 import { verifyEvidence } from './verify.ts';
+import { filesUnder } from '../../test/support/files.ts';
 
 const secret = 'S3cr3t&Token<9>zQ';
 const typedPassword = 'correct-horse-battery-42';
@@ -130,7 +131,7 @@ test('a failing step records a screenshot and redacted HTML, then rethrows the o
     s, Buffer.from(s).toString('base64'), Buffer.from(s).toString('base64url'), encodeURIComponent(s),
     s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
   ]);
-  const files = await allFiles(h.recordingsDir);
+  const files = await filesUnder(h.recordingsDir);
   assert.ok(files.length >= 5, 'screenshots, HTML, manifest and chain head were written');
   for (const file of files) {
     const bytes = await readFile(file);
@@ -174,12 +175,3 @@ test('a capture that throws is noted in the manifest and logged, and the step st
   assert.equal(h.logs.length, 2);
 });
 
-async function allFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...await allFiles(path));
-    else out.push(path);
-  }
-  return out;
-}

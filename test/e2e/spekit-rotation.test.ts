@@ -6,8 +6,7 @@
  * wrote — evidence files, log lines, every Redis value — holds any token, in clear or base64.
  */
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { DAY_MS } from '../../core/app-token-schedule.ts';
@@ -17,6 +16,7 @@ import {
   admin, createSpekitConnection, GROUP, oktaUser, PATCH_OP, settled, spekitView, startSpekitStack, taskRun,
   vaultValue, waitFor, type ScimClient, type SpekitStack, type StackOptions,
 } from './spekit-stack.ts';
+import { filesUnder } from '../support/files.ts';
 
 const shared = redisAndBrowserPerFile();
 
@@ -96,16 +96,6 @@ test('a scheduled rotation replaces the token, the old one gets 401, and provisi
 
 // ---- every byte the run wrote ----
 
-async function allFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await allFiles(path)));
-    else out.push(path);
-  }
-  return out;
-}
-
 /**
  * Every value of every key, read by type (DUMP is not used: it may LZF-compress long strings,
  * which would hide a token from a byte search).
@@ -176,7 +166,7 @@ test('no token the runs saw appears in any evidence file, log line or Redis valu
   assert.ok(stack.issued.length >= 5, `tokens issued: ${stack.issued.length}`);
   await stack.worker.close(); // every run sealed, every log line written
 
-  const files = await allFiles(stack.config.recordingsDir);
+  const files = await filesUnder(stack.config.recordingsDir);
   const haystacks: Array<[string, Buffer]> = [
     ...(await Promise.all(files.map(async (f) => [f, await readFile(f)] as [string, Buffer]))),
     ['log output', Buffer.from(stack.logs.join(''))],
