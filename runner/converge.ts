@@ -19,8 +19,8 @@ export interface ConvergeResult {
   desired: DesiredUser;
   observed: ObservedUser | null;
   observedAfter: ObservedUser | null;
-  /** Users invited in the same batch as this one; each is read back in a run of its own. */
-  batch?: DesiredUser[];
+  /** The user went out in one batch with the peers `invitePeers` gave; each peer is read back in a run of its own. */
+  batched: boolean;
 }
 
 /** The desired state from the SCIM user, their groups and the connection settings. */
@@ -65,7 +65,7 @@ export async function withLogin<T>(
 
 export interface ConvergeHooks {
   /** Called with the plan before acting, so a run cut short still says what it was doing. */
-  onPlan(partial: Omit<ConvergeResult, 'observedAfter'>): Promise<void> | void;
+  onPlan(partial: Omit<ConvergeResult, 'observedAfter' | 'batched'>): Promise<void> | void;
   /** New users of the same connection to invite in one batch with this one (see invite-batch.ts). */
   invitePeers?(): Promise<DesiredUser[]>;
   /** The batch was refused or failed; this job's user is invited alone next. */
@@ -80,8 +80,8 @@ export async function converge(
   const observed = await ops.findUser(ctx, desired.user.email);
   const action = plan(desired, observed, connector.capabilities);
   await hooks.onPlan({ action, desired: desired.user, observed });
-  const batch = action.kind === 'invite' ? await inviteBatch(connector, ctx, desired.user, hooks) : undefined;
-  const readBack = batch ? undefined : await act(connector, ctx, action, desired.user, observed, desired.deleted === true);
+  const batched = action.kind === 'invite' && (await inviteBatch(connector, ctx, desired.user, hooks));
+  const readBack = batched ? undefined : await act(connector, ctx, action, desired.user, observed, desired.deleted === true);
   // A connector that read its result back from a fresh page has already looked again for us.
   let after = action.kind === 'none' ? observed : readBack !== undefined ? readBack : await ops.findUser(ctx, desired.user.email);
   if (ops.update && desired.user.member && after) {
@@ -89,29 +89,29 @@ export async function converge(
     after = await ops.findUser(ctx, desired.user.email);
   }
   verify(connector, desired, after);
-  return { action, desired: desired.user, observed, observedAfter: after, ...(batch ? { batch } : {}) };
+  return { action, desired: desired.user, observed, observedAfter: after, batched };
 }
 
 /**
- * Invites `user` together with the peers the hook finds, when the connector can. Returns the peers
- * invited, or undefined when `user` is still to be invited alone: no peers, or the batch failed
- * (then each peer's own job converges that peer, with its own evidence of any refusal).
+ * Invites `user` together with the peers the hook finds, when the connector can. False when `user`
+ * is still to be invited alone: no peers, or the batch failed (then each peer's own job converges
+ * that peer, with its own evidence of any refusal).
  */
 async function inviteBatch(
   connector: ConnectorDefinition, ctx: ConnectorContext, user: DesiredUser, hooks: ConvergeHooks,
-): Promise<DesiredUser[] | undefined> {
+): Promise<boolean> {
   const inviteMany = connector.operations.inviteMany;
-  if (!inviteMany || !connector.capabilities.bulkInvite || !hooks.invitePeers) return undefined;
+  if (!inviteMany || !connector.capabilities.bulkInvite || !hooks.invitePeers) return false;
   const peers = await hooks.invitePeers();
-  if (peers.length === 0) return undefined;
+  if (peers.length === 0) return false;
   try {
     await inviteMany(ctx, [user, ...peers]);
-    return peers;
+    return true;
   } catch (error) {
     if (error instanceof SessionExpiredError) throw error; // withLogin logs in and runs the whole pass again
     ctx.log('batch invite failed; inviting this user alone', { size: peers.length + 1, error: error instanceof Error ? error.message : String(error) });
     await hooks.batchFailed?.(error);
-    return undefined;
+    return false;
   }
 }
 

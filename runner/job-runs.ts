@@ -75,7 +75,7 @@ async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState
         batchFailed: (error) => pauseAfterRefusal(run, error),
       });
       scope.summary.observedAfter = result.observedAfter;
-      batched = result.batch !== undefined;
+      batched = result.batched;
       if (batched) scope.summary.batch = { runId: scope.runId, userId, size: peers.length + 1 };
     });
   });
