@@ -1,35 +1,26 @@
 /** Entra ID's request sequences from shared/idp.md, replayed against the gateway with real Redis. */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { createConnection, startGateway, type TestGateway } from '../support/gateway.ts';
+import { test } from 'node:test';
+import { gatewayPerFile } from '../support/per-file.ts';
+import { createConnection } from '../support/gateway.ts';
 
-let redis: TestRedis;
-let gw: TestGateway;
-before(async () => {
-  redis = await startRedis();
-  gw = await startGateway(redis.url);
-});
-after(async () => {
-  await gw.close();
-  await redis.stop();
-});
+const shared = gatewayPerFile();
 
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 test('Entra: Test Connection with a random GUID filter answers an empty list', async () => {
-  const c = await createConnection(gw);
-  const res = await gw.app.inject({ method: 'GET', url: `${c.base}/Users?filter=${encodeURIComponent('userName eq "4f1c1b7e-7f5b-4c55-9d87-0f1f6b0e8a21"')}`, headers: c.auth });
+  const c = await createConnection(shared.gw);
+  const res = await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Users?filter=${encodeURIComponent('userName eq "4f1c1b7e-7f5b-4c55-9d87-0f1f6b0e8a21"')}`, headers: c.auth });
   assert.equal(res.statusCode, 200);
   assert.equal(res.json().totalResults, 0);
   assert.deepEqual(res.json().schemas, ['urn:ietf:params:scim:api:messages:2.0:ListResponse']);
 });
 
 test('Entra user lifecycle: create, lookups, capitalised PATCH with string booleans, dotted no-path, manager, delete', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(shared.gw);
   const h = { ...c.auth, 'content-type': 'application/scim+json' };
-  const created = await gw.app.inject({ method: 'POST', url: `${c.base}/Users`, headers: h, payload: {
+  const created = await shared.gw.app.inject({ method: 'POST', url: `${c.base}/Users`, headers: h, payload: {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', ENT], externalId: 'e-123', userName: 'Test_User_1@contoso.com', active: true,
     emails: [{ primary: true, type: 'work', value: 'Test_User_1@contoso.com' }], meta: { resourceType: 'User' },
     name: { formatted: 'givenName familyName', familyName: 'familyName', givenName: 'givenName' }, roles: [],
@@ -37,16 +28,16 @@ test('Entra user lifecycle: create, lookups, capitalised PATCH with string boole
   } });
   assert.equal(created.statusCode, 201);
   const id = created.json().id;
-  const boss = (await gw.app.inject({ method: 'POST', url: `${c.base}/Users`, headers: h, payload: { userName: 'boss@contoso.com' } })).json().id;
+  const boss = (await shared.gw.app.inject({ method: 'POST', url: `${c.base}/Users`, headers: h, payload: { userName: 'boss@contoso.com' } })).json().id;
 
   for (const filter of ['userName eq "test_user_1@contoso.com"', 'externalId eq "e-123"', 'userName eq "Test_User_1@contoso.com" and externalId eq "e-123"']) {
-    const res = await gw.app.inject({ method: 'GET', url: `${c.base}/Users?filter=${encodeURIComponent(filter)}`, headers: h });
+    const res = await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Users?filter=${encodeURIComponent(filter)}`, headers: h });
     assert.equal(res.json().totalResults, 1, filter);
   }
-  const wrongCase = await gw.app.inject({ method: 'GET', url: `${c.base}/Users?filter=${encodeURIComponent('externalId eq "E-123"')}`, headers: h });
+  const wrongCase = await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Users?filter=${encodeURIComponent('externalId eq "E-123"')}`, headers: h });
   assert.equal(wrongCase.json().totalResults, 0, 'externalId is caseExact');
 
-  const patch = (Operations: unknown[]) => gw.app.inject({ method: 'PATCH', url: `${c.base}/Users/${id}`, headers: h, payload: { schemas: [PATCH], Operations } });
+  const patch = (Operations: unknown[]) => shared.gw.app.inject({ method: 'PATCH', url: `${c.base}/Users/${id}`, headers: h, payload: { schemas: [PATCH], Operations } });
   let res = await patch([
     { op: 'Replace', path: 'displayName', value: 'Entra Name' },
     { op: 'Replace', path: 'emails[type eq "work"].value', value: 'updated@contoso.com' },
@@ -68,50 +59,50 @@ test('Entra user lifecycle: create, lookups, capitalised PATCH with string boole
 
   res = await patch([{ op: 'Replace', path: 'active', value: 'False' }]);
   assert.equal(res.json().active, false);
-  const inactive = await gw.app.inject({ method: 'GET', url: `${c.base}/Users?filter=${encodeURIComponent('userName eq "test_user_1@contoso.com"')}`, headers: h });
+  const inactive = await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Users?filter=${encodeURIComponent('userName eq "test_user_1@contoso.com"')}`, headers: h });
   assert.equal(inactive.json().Resources[0].active, false, 'inactive users are still returned');
   res = await patch([{ op: 'Replace', path: 'active', value: true }]);
   assert.equal(res.json().active, true);
 
-  const del = await gw.app.inject({ method: 'DELETE', url: `${c.base}/Users/${id}`, headers: h });
+  const del = await shared.gw.app.inject({ method: 'DELETE', url: `${c.base}/Users/${id}`, headers: h });
   assert.equal(del.statusCode, 204);
-  assert.equal((await gw.app.inject({ method: 'GET', url: `${c.base}/Users/${id}`, headers: h })).statusCode, 404);
-  const prov = await gw.core.directory.provisioning.get(c.id, id);
+  assert.equal((await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Users/${id}`, headers: h })).statusCode, 404);
+  const prov = await shared.gw.core.directory.provisioning.get(c.id, id);
   assert.equal(prov?.deleted, true, 'the removal is still known to the runner');
   assert.equal(prov?.userName, 'Test_User_1@contoso.com');
 });
 
 test('Entra groups: excludedAttributes=members, Add/Remove members with value arrays, 204s', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(shared.gw);
   const h = { ...c.auth, 'content-type': 'application/scim+json' };
-  const uid = (await gw.app.inject({ method: 'POST', url: `${c.base}/Users`, headers: h, payload: { userName: 'm@contoso.com' } })).json().id;
-  const gid = (await gw.app.inject({ method: 'POST', url: `${c.base}/Groups`, headers: h, payload: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Group1DisplayName', externalId: 'g-1' } })).json().id;
-  const patch = (Operations: unknown[]) => gw.app.inject({ method: 'PATCH', url: `${c.base}/Groups/${gid}`, headers: h, payload: { schemas: [PATCH], Operations } });
+  const uid = (await shared.gw.app.inject({ method: 'POST', url: `${c.base}/Users`, headers: h, payload: { userName: 'm@contoso.com' } })).json().id;
+  const gid = (await shared.gw.app.inject({ method: 'POST', url: `${c.base}/Groups`, headers: h, payload: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Group1DisplayName', externalId: 'g-1' } })).json().id;
+  const patch = (Operations: unknown[]) => shared.gw.app.inject({ method: 'PATCH', url: `${c.base}/Groups/${gid}`, headers: h, payload: { schemas: [PATCH], Operations } });
 
   assert.equal((await patch([{ op: 'Add', path: 'members', value: [{ $ref: null, value: uid }] }])).statusCode, 204);
-  const lookup = await gw.app.inject({ method: 'GET', url: `${c.base}/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "Group1DisplayName"')}`, headers: h });
+  const lookup = await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "Group1DisplayName"')}`, headers: h });
   assert.equal(lookup.json().totalResults, 1);
   assert.equal(lookup.json().Resources[0].members, undefined);
-  const byId = await gw.app.inject({ method: 'GET', url: `${c.base}/Groups/${gid}?excludedAttributes=members`, headers: h });
+  const byId = await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Groups/${gid}?excludedAttributes=members`, headers: h });
   assert.equal(byId.json().members, undefined);
   assert.equal(byId.json().displayName, 'Group1DisplayName');
 
   assert.equal((await patch([{ op: 'Remove', path: 'members', value: [{ value: uid }] }])).statusCode, 204);
-  const full = (await gw.app.inject({ method: 'GET', url: `${c.base}/Groups/${gid}`, headers: h })).json();
+  const full = (await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Groups/${gid}`, headers: h })).json();
   assert.deepEqual(full.members ?? [], []);
-  assert.equal((await gw.app.inject({ method: 'DELETE', url: `${c.base}/Groups/${gid}`, headers: h })).statusCode, 204);
+  assert.equal((await shared.gw.app.inject({ method: 'DELETE', url: `${c.base}/Groups/${gid}`, headers: h })).statusCode, 204);
 });
 
 test('discovery: ServiceProviderConfig, ResourceTypes, Schemas follow the connector', async () => {
-  const c = await createConnection(gw);
-  const spc = (await gw.app.inject({ method: 'GET', url: `${c.base}/ServiceProviderConfig`, headers: c.auth })).json();
+  const c = await createConnection(shared.gw);
+  const spc = (await shared.gw.app.inject({ method: 'GET', url: `${c.base}/ServiceProviderConfig`, headers: c.auth })).json();
   assert.equal(spc.patch.supported, true);
   assert.equal(spc.bulk.supported, false);
   assert.deepEqual(spc['urn:scimwright:params:scim:schemas:extension:connector:2.0:ServiceProviderConfig'].capabilities.roles, ['Owner', 'Admin', 'Editor', 'Viewer']);
-  const types = (await gw.app.inject({ method: 'GET', url: `${c.base}/ResourceTypes`, headers: c.auth })).json();
+  const types = (await shared.gw.app.inject({ method: 'GET', url: `${c.base}/ResourceTypes`, headers: c.auth })).json();
   assert.deepEqual(types.Resources.map((r: { id: string }) => r.id), ['User', 'Group']);
-  const schemas = (await gw.app.inject({ method: 'GET', url: `${c.base}/Schemas`, headers: c.auth })).json();
+  const schemas = (await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Schemas`, headers: c.auth })).json();
   assert.equal(schemas.totalResults, 4);
-  const user = (await gw.app.inject({ method: 'GET', url: `${c.base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User`, headers: c.auth })).json();
+  const user = (await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Schemas/urn:ietf:params:scim:schemas:core:2.0:User`, headers: c.auth })).json();
   assert.equal(user.attributes.find((a: { name: string }) => a.name === 'userName').uniqueness, 'server');
 });

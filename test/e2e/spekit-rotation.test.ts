@@ -8,23 +8,16 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { DAY_MS } from '../../core/app-token-schedule.ts';
 import { readSetupState, TaskStateStore } from '../../core/connections/setup-state.ts';
-import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import {
-  admin, createSpekitConnection, GROUP, oktaUser, PATCH_OP, settled, spekitView, startSpekitStack, taskRun,
-  vaultValue, waitFor, type ScimClient, type SpekitStack, type StackOptions,
+  admin, createSpekitConnection, GROUP, oktaUser, PATCH_OP, settled, spekitView, taskRun,
+  vaultValue, waitFor, type ScimClient, type SpekitStack, spekitStacksPerFile,
 } from './spekit-stack.ts';
 import { filesUnder } from '../support/files.ts';
 
-const shared = redisAndBrowserPerFile();
-
-async function stackFor(t: { after(fn: () => Promise<void>): void }, options: StackOptions = {}): Promise<SpekitStack> {
-  const stack = await startSpekitStack(shared.redis, shared.browser, options);
-  t.after(() => stack.close());
-  return stack;
-}
+const stackFor = spekitStacksPerFile();
 
 /** What Spekit's SCIM API answers to a token: 200, or 401 for a token it no longer accepts. */
 async function statusFor(stack: SpekitStack, token: string): Promise<number> {
@@ -100,26 +93,21 @@ test('a scheduled rotation replaces the token, the old one gets 401, and provisi
  * Every value of every key, read by type (DUMP is not used: it may LZF-compress long strings,
  * which would hide a token from a byte search).
  */
-async function redisValues(url: string): Promise<Array<[string, Buffer]>> {
-  const client = new Redis(url);
-  try {
-    const out: Array<[string, Buffer]> = [];
-    for (const key of await client.keys('*')) {
-      const type = await client.type(key);
-      const parts: Buffer[] = [Buffer.from(key)];
-      if (type === 'string') parts.push((await client.getBuffer(key))!);
-      else if (type === 'hash') for (const [k, v] of Object.entries(await client.hgetallBuffer(key))) parts.push(Buffer.from(k), v);
-      else if (type === 'list') parts.push(...(await client.lrangeBuffer(key, 0, -1)));
-      else if (type === 'set') parts.push(...(await client.smembersBuffer(key)));
-      else if (type === 'zset') parts.push(...(await client.zrangeBuffer(key, '0', '-1')));
-      else if (type === 'stream') parts.push(Buffer.from(JSON.stringify(await client.xrange(key, '-', '+'))));
-      else if (type !== 'none') throw new Error(`key ${key} has type ${type}, which this search cannot read`);
-      out.push([`redis ${key}`, Buffer.concat(parts)]);
-    }
-    return out;
-  } finally {
-    await client.quit();
+async function redisValues(client: Redis): Promise<Array<[string, Buffer]>> {
+  const out: Array<[string, Buffer]> = [];
+  for (const key of await client.keys('*')) {
+    const type = await client.type(key);
+    const parts: Buffer[] = [Buffer.from(key)];
+    if (type === 'string') parts.push((await client.getBuffer(key))!);
+    else if (type === 'hash') for (const [k, v] of Object.entries(await client.hgetallBuffer(key))) parts.push(Buffer.from(k), v);
+    else if (type === 'list') parts.push(...(await client.lrangeBuffer(key, 0, -1)));
+    else if (type === 'set') parts.push(...(await client.smembersBuffer(key)));
+    else if (type === 'zset') parts.push(...(await client.zrangeBuffer(key, '0', '-1')));
+    else if (type === 'stream') parts.push(Buffer.from(JSON.stringify(await client.xrange(key, '-', '+'))));
+    else if (type !== 'none') throw new Error(`key ${key} has type ${type}, which this search cannot read`);
+    out.push([`redis ${key}`, Buffer.concat(parts)]);
   }
+  return out;
 }
 
 /**
@@ -170,7 +158,7 @@ test('no token the runs saw appears in any evidence file, log line or Redis valu
   const haystacks: Array<[string, Buffer]> = [
     ...(await Promise.all(files.map(async (f) => [f, await readFile(f)] as [string, Buffer]))),
     ['log output', Buffer.from(stack.logs.join(''))],
-    ...(await redisValues(shared.redis.url)),
+    ...(await redisValues(stack.redis)),
   ];
   // The haystacks are the real thing: screenshots, manifests, HTML, logs and the run records are there.
   assert.ok(files.some((f) => f.endsWith('.png')) && files.some((f) => f.endsWith('manifest.json')));

@@ -11,6 +11,7 @@ import type { RunRecord } from '../../core/runs/store.ts';
 import { startAppTokenScheduler, type AppTokenScheduler, type AppTokenSchedulerOptions } from '../../runner/app-token-scheduler.ts';
 import { createRedisVault } from '../../runner/vault.ts';
 import { startSpekitSandbox, type SpekitSandbox, type SpekitSandboxOptions } from '../sandboxes/spekit/server.ts';
+import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import type { TestRedis } from '../support/redis.ts';
 import { STACK_ADMIN_TOKEN as ADMIN_TOKEN, startGatewayStack, stores, type GatewayStack } from '../support/stack.ts';
 import { settled as settledFor, waitFor } from '../support/wait.ts';
@@ -56,6 +57,19 @@ export async function startSpekitStack(server: TestRedis, browser: Browser, opti
       await gateway.close();
       await sandbox.stop();
     },
+  };
+}
+
+/**
+ * For a test file: a private Redis and one Chromium for the file, and `stackFor(t, options)` that
+ * starts a Spekit stack on them, closed when the test ends.
+ */
+export function spekitStacksPerFile() {
+  const shared = redisAndBrowserPerFile();
+  return async (t: { after(fn: () => Promise<void>): void }, options: StackOptions = {}): Promise<SpekitStack> => {
+    const stack = await startSpekitStack(shared.redis, shared.browser, options);
+    t.after(() => stack.close());
+    return stack;
   };
 }
 

@@ -9,19 +9,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readSetupState } from '../../core/connections/setup-state.ts';
-import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import {
-  admin, createSpekitConnection, entraUser, GROUP, oktaUser, PATCH_OP, settled, spekitView, startSpekitStack,
-  taskRun, vaultValue, waitFor, type ScimClient, type SpekitStack, type StackOptions,
+  admin, createSpekitConnection, entraUser, GROUP, oktaUser, PATCH_OP, settled, spekitView,
+  taskRun, vaultValue, waitFor, type ScimClient, type SpekitStack, spekitStacksPerFile,
 } from './spekit-stack.ts';
 
-const shared = redisAndBrowserPerFile();
-
-async function stackFor(t: { after(fn: () => Promise<void>): void }, options: StackOptions = {}): Promise<SpekitStack> {
-  const stack = await startSpekitStack(shared.redis, shared.browser, options);
-  t.after(() => stack.close());
-  return stack;
-}
+const stackFor = spekitStacksPerFile();
 
 /** Sends a SCIM change and waits until the worker has converged every user it touched. */
 async function converged(stack: SpekitStack, scim: ScimClient, userIds: string[]): Promise<void> {

@@ -6,6 +6,7 @@ import { after, before } from 'node:test';
 import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../runner/browser/chromium.ts';
+import { startGateway, type TestGateway } from './gateway.ts';
 import { startRedis, type TestRedis } from './redis.ts';
 
 /** A private Redis and one client. */
@@ -41,4 +42,19 @@ export function redisAndBrowserPerFile(): { readonly redis: TestRedis; readonly 
     get redis() { return redis!; },
     get browser() { return browser!; },
   };
+}
+
+/** A private Redis and a gateway on it (test/support/gateway.ts: in-memory queue, no worker). */
+export function gatewayPerFile(): { readonly gw: TestGateway } {
+  let redis: TestRedis | undefined;
+  let gw: TestGateway | undefined;
+  before(async () => {
+    redis = await startRedis();
+    gw = await startGateway(redis.url);
+  });
+  after(async () => {
+    await gw?.close();
+    await redis?.stop();
+  });
+  return { get gw() { return gw!; } };
 }
