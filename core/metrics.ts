@@ -28,12 +28,6 @@ export interface Metrics {
   browserSession(change: 'opened' | 'closed'): void;
 }
 
-export const noopMetrics: Metrics = {
-  runFinished: () => {},
-  deprovisioned: () => {},
-  browserSession: () => {},
-};
-
 const DEPROVISION_ACTIONS = new Set(['remove', 'deactivate']);
 
 /**
