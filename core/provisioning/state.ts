@@ -32,7 +32,7 @@ export interface ProvisioningState {
 
 export class ProvisioningStore {
   /** Users by state, kept by the scripts below and the save script (state-index.ts). */
-  readonly index: ProvisioningStateIndex;
+  private readonly index: ProvisioningStateIndex;
 
   constructor(private readonly redis: Redis, private readonly prefix: string) {
     this.index = new ProvisioningStateIndex(redis, prefix);
