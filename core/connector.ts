@@ -90,6 +90,11 @@ export interface ConnectorContext<Settings = unknown> {
   log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** What a canary check saw, one line per screen walked ("Team page: 3 members listed"). */
+export interface CheckReport {
+  observations: string[];
+}
+
 /**
  * What the app showed when an operation read its own result back: the user as listed, or null
  * when absent. `void` when it did not: the runner then reads the app itself to verify.
@@ -116,6 +121,13 @@ export interface ConnectorOperations<Settings> {
   /** Bring profile fields and group membership in line (API-backed apps). */
   update?(ctx: ConnectorContext<Settings>, user: DesiredUser, observed: ObservedUser): Promise<void>;
   listUsers(ctx: ConnectorContext<Settings>): Promise<ObservedUser[]>;
+  /**
+   * A read-only canary walk of the screens later operations depend on (log in, open the member
+   * list, search a known member and a surely-absent address, open the invite dialog and cancel
+   * it...). Changes nothing in the app. Throws (ideally ScreenMismatchError) when a screen is not
+   * as expected; returns what it saw, in words, for the connection's last-check record.
+   */
+  check?(ctx: ConnectorContext<Settings>): Promise<CheckReport>;
   /** Connection-level jobs such as Spekit's token setup and rotation, run by name. */
   tasks?: Record<string, (ctx: ConnectorContext<Settings>) => Promise<void>>;
 }

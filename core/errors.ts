@@ -82,6 +82,21 @@ export class PermanentAppError extends AppError {
   }
 }
 
+/**
+ * A screen of the app is not what the connector expects: a field, button, row or empty state it
+ * looks for did not appear. Retrying the same clicks for every user only hammers the app, so the
+ * runner counts these per connection and, after a few in a row, marks the connection as needing
+ * attention until a person checks it (console retry or a passing canary check).
+ * `screen` names the page in words ("UXPin team page"); `missing` says what was not there.
+ */
+export class ScreenMismatchError extends AppError {
+  override readonly name = 'ScreenMismatchError';
+  readonly retryable = true;
+  constructor(readonly screen: string, readonly missing: string) {
+    super(`${screen}: ${missing}`);
+  }
+}
+
 /** True when the runner may try again later. Unknown errors (bugs, timeouts) are retried. */
 export function isRetryable(error: unknown): boolean {
   return error instanceof AppError ? error.retryable : true;
