@@ -95,26 +95,52 @@ function requireObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-function checkSchemas(schemas: string[] | undefined, core: string, allowed: string[]): void {
+/**
+ * RFC 7643 §2.5: null is the same as unassigned. Entra sends `"title": null` for attributes that
+ * are mapped but empty, OneLogin templates send `"id": null`; both must create the user.
+ */
+export function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((v) => v !== null).map(dropNulls);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== null) out[key] = dropNulls(v);
+  return out;
+}
+
+/** The SCIM 1.1 core URN some OneLogin templates still send; it names the same core attributes. */
+const LEGACY_CORE = 'urn:scim:schemas:core:1.0';
+
+/**
+ * `schemas` must name the core schema (or its SCIM 1.1 alias). A URN we do not know is accepted
+ * only when the body carries no attributes under it: Entra lists
+ * `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group` on every group and
+ * sends nothing for it. It is ignored, never echoed: the stored schemas are the server's.
+ */
+function checkSchemas(schemas: string[] | undefined, core: string, allowed: string[], body: Record<string, unknown>): void {
   if (schemas === undefined) return;
-  if (!schemas.some((s) => s.toLowerCase() === core.toLowerCase())) {
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (!schemas.some((s) => same(s, core) || same(s, LEGACY_CORE))) {
     throw ScimError.badRequest('invalidValue', `schemas must include "${core}".`);
   }
-  const unknown = schemas.find((s) => !allowed.some((a) => a.toLowerCase() === s.toLowerCase()));
+  const keys = Object.keys(body).map((k) => k.toLowerCase());
+  const carries = (urn: string) => keys.some((k) => k === urn.toLowerCase() || k.startsWith(`${urn.toLowerCase()}:`));
+  const unknown = schemas.find((s) => !same(s, LEGACY_CORE) && !allowed.some((a) => same(a, s)) && carries(s));
   if (unknown) throw ScimError.badRequest('invalidValue', `Unknown schema "${unknown}".`);
 }
 
 export function parseUserInput(body: unknown): UserInput {
-  const parsed = userInputSchema.safeParse(canonicalKeys(requireObject(body), USER_KEYS));
+  const raw = dropNulls(requireObject(body)) as Record<string, unknown>;
+  const parsed = userInputSchema.safeParse(canonicalKeys(raw, USER_KEYS));
   if (!parsed.success) throw ScimError.badRequest('invalidValue', describeIssues(parsed.error));
-  checkSchemas(parsed.data.schemas, CORE_USER, [CORE_USER, ENTERPRISE_USER, PROVISIONING_EXTENSION]);
+  checkSchemas(parsed.data.schemas, CORE_USER, [CORE_USER, ENTERPRISE_USER, PROVISIONING_EXTENSION], raw);
   return parsed.data;
 }
 
 export function parseGroupInput(body: unknown): GroupInput {
-  const parsed = groupInputSchema.safeParse(canonicalKeys(requireObject(body), GROUP_KEYS));
+  const raw = dropNulls(requireObject(body)) as Record<string, unknown>;
+  const parsed = groupInputSchema.safeParse(canonicalKeys(raw, GROUP_KEYS));
   if (!parsed.success) throw ScimError.badRequest('invalidValue', describeIssues(parsed.error));
-  checkSchemas(parsed.data.schemas, CORE_GROUP, [CORE_GROUP]);
+  checkSchemas(parsed.data.schemas, CORE_GROUP, [CORE_GROUP], raw);
   return parsed.data;
 }
 

@@ -65,6 +65,10 @@ function order<T extends string | number>(op: CompareOp, a: T, b: T): boolean {
 function compare(op: CompareOp, actual: unknown, expected: Literal, exact: boolean): boolean {
   // A complex value compared as a whole means its `value` sub-attribute (`emails co "x"`).
   const v = isObject(actual) ? actual[findKey(actual, 'value') ?? 'value'] : actual;
+  // Entra writes `roles[primary eq "True"]`: a boolean compared with "True"/"False" is that boolean.
+  if (typeof v === 'boolean' && typeof expected === 'string' && /^(true|false)$/i.test(expected)) {
+    return op === 'eq' && v === (expected.toLowerCase() === 'true');
+  }
   if (typeof expected === 'string') return typeof v === 'string' && compareStrings(op, v, expected, exact);
   if (typeof expected === 'number') return typeof v === 'number' && order(op, v, expected);
   return v === expected;

@@ -203,7 +203,8 @@ test('invalid filters throw ScimError invalidFilter and nothing else', () => {
     '', '   ', 'userName eq', 'userName', 'userName eq "x', 'userName eq "x"")', '(userName eq "x"',
     'userName eq "x")', 'emails[type eq "work"', 'emails type eq "work"]', 'userName xx "x"',
     'userName eq "x" and', 'and userName eq "x"', 'userName eq "x" junk', 'userName eq bareword',
-    'userName eq "a\\q"', 'emails[type eq "work"].value eq "x"', 'emails[type[x eq 1] eq 2]',
+    'userName eq "a\\q"', 'emails[type eq "work"].value', 'emails[type eq "work"].value zz "x"',
+    'emails[type eq "work"].a.b eq "x"', 'emails[type eq "work"].value eq', 'emails[type[x eq 1] eq 2]',
     'active gt true', 'userName co 5', 'userName sw null', '"userName" eq "x"', '1abc eq 2',
     'urn:ietf:params:scim:schemas:core:2.0:User eq "x"', 'a.b.c eq 1', 'not', '()', '[]',
     'userName eq "x" or or userName eq "y"', 'userName eq "\u0001\n"',
@@ -212,6 +213,13 @@ test('invalid filters throw ScimError invalidFilter and nothing else', () => {
     '[' + 'userName eq "x" and '.repeat(500),
   ];
   for (const f of garbage) assertInvalid(f);
+});
+
+test('a value path followed by a sub-attribute (Entra: emails[type eq "work"].value eq "…")', () => {
+  const user = { emails: [{ type: 'home', value: 'a@x.com' }, { type: 'work', value: 'b@x.com' }] };
+  assert.equal(matches(parseFilter('emails[type eq "work"].value eq "B@X.com"'), user), true);
+  assert.equal(matches(parseFilter('emails[type eq "work"].value eq "a@x.com"'), user), false, 'both tests hold for the same value');
+  assert.equal(matches(parseFilter('emails[type eq "home"].value pr and not (emails[type eq "work"].value ew "y.com")'), user), true);
 });
 
 test('deep nesting is refused with a readable detail, not a stack overflow', () => {

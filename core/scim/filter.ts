@@ -137,7 +137,7 @@ class Parser {
       this.next();
       const filter = this.nested(() => this.or(true));
       this.expect(']');
-      return { op: 'valuePath', path, filter };
+      return this.subAttrAfter({ op: 'valuePath', path, filter });
     }
     const opToken = this.next();
     const op = opToken.kind === 'word' ? opToken.text.toLowerCase() : '';
@@ -146,6 +146,28 @@ class Parser {
       throw invalid(`Unknown operator '${opToken.text}' at position ${opToken.pos}.`);
     }
     return this.comparison(op as CompareOp, path);
+  }
+
+  /**
+   * `emails[type eq "work"].value eq "x"` (Entra, when email is the matching attribute): the
+   * RFC 7644 §3.5.2 PATH form `valuePath.subAttr` used as a filter's attribute. It means the
+   * same value must satisfy both, i.e. `emails[type eq "work" and value eq "x"]`.
+   */
+  private subAttrAfter(node: Extract<FilterNode, { op: 'valuePath' }>): FilterNode {
+    const t = this.peek();
+    if (t.kind !== 'word' || !t.text.startsWith('.')) return node;
+    this.next();
+    const sub = parseAttrPath(t.text.slice(1));
+    if (!sub || sub.schema || sub.names.length !== 1) {
+      throw invalid(`Invalid sub-attribute '${t.text}' at position ${t.pos}.`);
+    }
+    const opToken = this.next();
+    const op = opToken.kind === 'word' ? opToken.text.toLowerCase() : '';
+    let test: FilterNode;
+    if (op === 'pr') test = { op: 'pr', path: sub };
+    else if (COMPARE_OPS.has(op)) test = this.comparison(op as CompareOp, sub);
+    else throw invalid(`Unknown operator '${opToken.text}' at position ${opToken.pos}.`);
+    return { ...node, filter: { op: 'and', filters: [node.filter, test] } };
   }
 
   private comparison(op: CompareOp, path: AttrPath): FilterNode {

@@ -4,7 +4,7 @@
  * added values without duplicates, the single `primary`, and the value a `type eq "…"` filter names.
  */
 import type { FilterNode } from './filter.ts';
-import { findKey, isCaseExact, isObject } from './attribute-path.ts';
+import { findKey, isBooleanAttribute, isCaseExact, isObject } from './attribute-path.ts';
 
 type Doc = Record<string, unknown>;
 
@@ -54,5 +54,9 @@ export function seedFrom(filter: FilterNode): Doc | null {
     return parts.every((p) => p !== null) ? Object.assign({}, ...parts) as Doc : null;
   }
   if (filter.op !== 'eq' || filter.path.names.length !== 1) return null;
-  return { [filter.path.names[0]!]: filter.value };
+  const name = filter.path.names[0]!;
+  // `primary eq "True"` (Entra) seeds the boolean, so the single-primary rule still sees it.
+  const value = isBooleanAttribute(name) && typeof filter.value === 'string' && /^(true|false)$/i.test(filter.value)
+    ? filter.value.toLowerCase() === 'true' : filter.value;
+  return { [name]: value };
 }
