@@ -109,6 +109,24 @@ export function dropNulls(value: unknown): unknown {
 
 /** The SCIM 1.1 core URN some OneLogin templates still send; it names the same core attributes. */
 const LEGACY_CORE = 'urn:scim:schemas:core:1.0';
+/** SCIM 1.1's enterprise extension (OneLogin's "Enterprise User Schema" template). */
+const LEGACY_ENTERPRISE = 'urn:scim:schemas:extension:enterprise:1.0';
+const MULTI = new Set(['emails', 'phonenumbers', 'roles', 'entitlements', 'addresses']);
+
+/**
+ * OneLogin's published templates write `"emails": {…}` (one object, not a list) and key the
+ * enterprise attributes by the SCIM 1.1 URN: read them as the list and the 2.0 extension.
+ */
+function legacyShapes(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    const lower = key.toLowerCase();
+    if (lower === LEGACY_ENTERPRISE) out[ENTERPRISE_USER] = value;
+    else if (MULTI.has(lower) && typeof value === 'object' && value !== null && !Array.isArray(value)) out[key] = [value];
+    else out[key] = value;
+  }
+  return out;
+}
 
 /**
  * `schemas` must name the core schema (or its SCIM 1.1 alias). A URN we do not know is accepted
@@ -124,12 +142,12 @@ function checkSchemas(schemas: string[] | undefined, core: string, allowed: stri
   }
   const keys = Object.keys(body).map((k) => k.toLowerCase());
   const carries = (urn: string) => keys.some((k) => k === urn.toLowerCase() || k.startsWith(`${urn.toLowerCase()}:`));
-  const unknown = schemas.find((s) => !same(s, LEGACY_CORE) && !allowed.some((a) => same(a, s)) && carries(s));
+  const unknown = schemas.find((s) => !same(s, LEGACY_CORE) && !same(s, LEGACY_ENTERPRISE) && !allowed.some((a) => same(a, s)) && carries(s));
   if (unknown) throw ScimError.badRequest('invalidValue', `Unknown schema "${unknown}".`);
 }
 
 export function parseUserInput(body: unknown): UserInput {
-  const raw = dropNulls(requireObject(body)) as Record<string, unknown>;
+  const raw = legacyShapes(dropNulls(requireObject(body)) as Record<string, unknown>);
   const parsed = userInputSchema.safeParse(canonicalKeys(raw, USER_KEYS));
   if (!parsed.success) throw ScimError.badRequest('invalidValue', describeIssues(parsed.error));
   checkSchemas(parsed.data.schemas, CORE_USER, [CORE_USER, ENTERPRISE_USER, PROVISIONING_EXTENSION], raw);
