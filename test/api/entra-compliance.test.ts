@@ -87,14 +87,14 @@ test("Entra's group body with the ADSCIM Group schema URN is accepted and the UR
   assert.equal(unknown.statusCode, 400, 'an extension that carries attributes is still refused');
 });
 
-test('a 5 MiB body over a real socket is answered 413 with a SCIM Error, then the connection closes', async () => {
-  const c = await connection();
-  await shared.gw.app.listen({ port: 0, host: '127.0.0.1' });
+/** POSTs 5 MiB in 64 KiB chunks, as a client on a real network does, and reads the answer. */
+async function postHuge(path: string, headers: Record<string, string>, chunked: boolean) {
+  if (!shared.gw.app.server.listening) await shared.gw.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = shared.gw.app.server.address() as AddressInfo;
   const body = Buffer.alloc(5 * 1024 * 1024, 'a');
   body.write('{"userName":"big@contoso.com","displayName":"');
   const answer = await new Promise<{ status?: number; headers: Record<string, unknown>; text: string; error?: string }>((resolve) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: `${c.base}/Users`, headers: { ...c.h, 'content-length': body.length } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers: { ...headers, ...(chunked ? {} : { 'content-length': String(body.length) }) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => { text += chunk; });
@@ -110,12 +110,20 @@ test('a 5 MiB body over a real socket is answered 413 with a SCIM Error, then th
     };
     more();
   });
-  assert.equal(answer.error, undefined, 'the client gets an answer, not a dropped connection');
-  assert.equal(answer.status, 413);
-  assert.equal(answer.headers.connection, 'close');
-  const error = JSON.parse(answer.text);
-  assert.deepEqual([error.schemas[0], error.status], ['urn:ietf:params:scim:api:messages:2.0:Error', '413']);
-});
+  return answer;
+}
+
+for (const chunked of [false, true]) {
+  test(`a 5 MiB body (${chunked ? 'chunked' : 'Content-Length'}) over a real socket is answered 413 with a SCIM Error, then the connection closes`, async () => {
+    const c = await connection();
+    const answer = await postHuge(`${c.base}/Users`, c.h, chunked);
+    assert.equal(answer.error, undefined, 'the client gets an answer, not a dropped connection');
+    assert.equal(answer.status, 413);
+    assert.equal(answer.headers.connection, 'close');
+    const error = JSON.parse(answer.text);
+    assert.deepEqual([error.schemas[0], error.status], ['urn:ietf:params:scim:api:messages:2.0:Error', '413']);
+  });
+}
 
 test("Entra's SingleAppRoleAssignment Replace on roles[primary eq \"True\"].value swaps the role", async () => {
   const c = await connection();
