@@ -62,10 +62,14 @@ function drain(request: FastifyRequest): Promise<void> {
   if (raw.complete || raw.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     let read = 0;
-    const done = () => { clearTimeout(timer); raw.off('data', onData); resolve(); };
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('error', done).off('close', done);
+      resolve();
+    };
     const onData = (chunk: Buffer) => { read += chunk.length; if (read > DRAIN_BYTES) done(); };
     const timer = setTimeout(done, DRAIN_MS);
-    raw.on('data', onData).once('end', done).once('error', done).once('close', done);
+    raw.on('data', onData).on('end', done).on('error', done).on('close', done);
     raw.resume();
   });
 }
