@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../errors.ts';
 import { applyPatch } from '../scim/patch.ts';
+import { checkDocument } from '../scim/limits.ts';
 import { CORE_GROUP } from '../scim/attribute-path.ts';
 import type { ProvisioningBump, SetChange } from '../store/save-script.ts';
 import type { SaveEffects, ScimResource, StoredResource } from '../store/resource-store.ts';
@@ -77,6 +78,7 @@ export class Groups {
   }
 
   async create(ctx: RequestContext, body: unknown) {
+    checkDocument(body);
     const input = parseGroupInput(body);
     const resource = buildGroup(input, randomUUID(), new Date().toISOString());
     await this.checkMembers(ctx, memberIds(resource));
@@ -93,11 +95,13 @@ export class Groups {
   }
 
   async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
+    checkDocument(body);
     const input = parseGroupInput(writable(body));
     return this.write(ctx, id, `PUT /Groups/${id}`, ifMatch, (current) => buildGroup(input, id, (current.resource.meta as { created: string }).created));
   }
 
   async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
+    checkDocument(body);
     return this.write(ctx, id, `PATCH /Groups/${id}`, ifMatch, (current) => {
       const patched = applyPatch(current.resource, body, { resourceType: 'Group' });
       return buildGroup(parseGroupInput(writable(patched)), id, (current.resource.meta as { created: string }).created);

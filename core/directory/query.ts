@@ -4,7 +4,7 @@
  */
 import type { ResourceType } from '../store/keys.ts';
 import type { ResourceStore, StoredResource } from '../store/resource-store.ts';
-import { indexLookup, matches, parseFilter } from '../scim/filter.ts';
+import { type FilterNode, type IndexLookup, indexLookup, matches, parseFilter } from '../scim/filter.ts';
 import { ScimError } from '../errors.ts';
 
 export interface ListQuery {
@@ -23,13 +23,14 @@ export interface Page {
 export function pageBounds(query: ListQuery, maxPageSize: number): { startIndex: number; count: number } {
   const start = parseInteger(query.startIndex, 'startIndex') ?? 1;
   const count = parseInteger(query.count, 'count') ?? Math.min(100, maxPageSize);
-  return { startIndex: Math.max(1, start), count: Math.min(Math.max(0, count), maxPageSize) };
+  // Beyond 2^53 a start is past any directory; clamped so Redis never sees "9.2e+18" (issue 11).
+  return { startIndex: Math.min(Math.max(1, start), Number.MAX_SAFE_INTEGER), count: Math.min(Math.max(0, count), maxPageSize) };
 }
 
 function parseInteger(value: string | number | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n)) throw ScimError.badRequest('invalidValue', `${name} must be an integer.`);
+  if (!Number.isInteger(n) && n !== Infinity) throw ScimError.badRequest('invalidValue', `${name} must be an integer.`);
   return n;
 }
 
@@ -43,6 +44,7 @@ export async function listResources(
   const { startIndex, count } = pageBounds(query, maxPageSize);
   if (!query.filter) {
     const totalResults = await store.count(connectionId, type);
+    if (startIndex > totalResults) return { totalResults, startIndex, resources: [] };
     return { totalResults, startIndex, resources: await store.page(connectionId, type, startIndex - 1, count) };
   }
   const node = parseFilter(query.filter);
@@ -50,7 +52,8 @@ export async function listResources(
   if (lookup) {
     const ids = await store.findIds(connectionId, type, lookup.attribute, lookup.value);
     const ordered = await store.orderByCreation(connectionId, type, ids);
-    const hits = (await store.getMany(connectionId, type, ordered)).filter((r) => matches(node, r.resource));
+    const rest = residual(node, lookup);
+    const hits = (await store.getMany(connectionId, type, ordered)).filter((r) => rest === null || matches(rest, r.resource));
     return { totalResults: hits.length, startIndex, resources: hits.slice(startIndex - 1, startIndex - 1 + count) };
   }
   // No index applies: scan in creation order, counting every match but keeping only the page,
@@ -65,4 +68,18 @@ export async function listResources(
     }
   }
   return { totalResults, startIndex, resources };
+}
+
+/**
+ * The filter left to check on userName-index hits: the index already compared userName NFKC +
+ * lower case (look-alikes match), which the plain evaluator would not, so that term is dropped.
+ */
+function residual(node: FilterNode, lookup: IndexLookup): FilterNode | null {
+  if (lookup.attribute !== 'userName') return node;
+  const isTerm = (n: FilterNode) => n.op === 'eq' && n.path.names.length === 1 && !n.path.schema
+    && n.path.names[0]!.toLowerCase() === 'username' && n.value === lookup.value;
+  if (isTerm(node)) return null;
+  if (node.op !== 'and') return node;
+  const filters = node.filters.filter((f) => !isTerm(f));
+  return filters.length === 0 ? null : filters.length === 1 ? filters[0]! : { op: 'and', filters };
 }
