@@ -106,8 +106,24 @@ export function checkMultiValuedSizes(doc: Record<string, unknown>, operation: n
   }
 }
 
-/** Operations of a PatchOp body, counted before any parsing or work. */
+const LIMIT_BY_LOWER = new Map(Object.entries(MULTI_VALUED_LIMITS).map(([k, v]) => [k.toLowerCase(), [k, v] as const]));
+
+/** One operation's own value list already past a bound (so nothing is normalised or merged). */
+function checkOperationValue(operation: unknown, number: number): void {
+  if (typeof operation !== 'object' || operation === null) return;
+  const { path, value } = operation as { path?: unknown; value?: unknown };
+  const lists: Array<[string, unknown]> = typeof path === 'string' ? [[path, value]]
+    : typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [];
+  for (const [name, list] of lists) {
+    const limit = LIMIT_BY_LOWER.get(name.trim().replace(/^.*:/, '').toLowerCase());
+    if (limit && Array.isArray(list)) checkMultiValuedSize(limit[0], list.length, number);
+  }
+}
+
+/** Operations of a PatchOp body, counted (and their value lists measured) before any work. */
 export function checkPatchShape(body: unknown): void {
   const ops = typeof body === 'object' && body !== null ? (body as { Operations?: unknown }).Operations : undefined;
-  if (Array.isArray(ops)) checkOperationCount(ops.length);
+  if (!Array.isArray(ops)) return;
+  checkOperationCount(ops.length);
+  ops.forEach((operation, i) => checkOperationValue(operation, i + 1));
 }

@@ -18,6 +18,7 @@ import {
 import { type FilterNode, matchesValue, parseFilter } from './filter.ts';
 import { demotePrimaries, field, mergeMulti, seedFrom, withoutItems } from './multi-valued.ts';
 import { checkMultiValuedSizes, checkPatchShape } from './limits.ts';
+import { coalesceRemovals } from './coalesce.ts';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -291,10 +292,10 @@ export function applyPatch(
   const { Operations } = parseBody(body);
   const doc = structuredClone(resource);
   // Limits are checked after each operation, so an oversized PATCH stops where it crosses one.
-  Operations.forEach((operation, i) => {
+  for (const { operation, number } of coalesceRemovals(Operations)) {
     applyOperation(doc, operation, options.resourceType);
-    checkMultiValuedSizes(doc, i + 1);
-  });
+    checkMultiValuedSizes(doc, number);
+  }
   const required = REQUIRED[options.resourceType];
   const value = doc[findKey(doc, required) ?? required];
   if (typeof value !== 'string' || value.trim() === '') {
