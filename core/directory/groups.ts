@@ -71,8 +71,8 @@ export class Groups {
   /** Members must be users of this connection (RFC 7644 §3.5.2: invalid references → invalidValue). */
   private async checkMembers(ctx: RequestContext, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const found = await this.deps.resources.getMany(ctx.connectionId, 'User', ids);
-    const known = new Set(found.map((r) => r.resource.id));
+    // Existence only: reading and parsing every member's document made big groups slow (issue 11).
+    const known = await this.deps.resources.existingIds(ctx.connectionId, 'User', ids);
     const missing = ids.find((id) => !known.has(id));
     if (missing) throw ScimError.badRequest('invalidValue', `members: "${missing}" is not a user of this connection.`);
   }

@@ -71,12 +71,17 @@ function put(target: Record<string, unknown> | unknown[], key: string | number, 
 
 /** Whether any branch of `doc` goes deeper than the bound (stops at the first one). */
 export function tooDeep(doc: unknown, maxDepth = MAX_DOCUMENT_DEPTH): boolean {
-  const stack: Array<[unknown, number]> = [[doc, 1]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
-    if (typeof value !== 'object' || value === null) continue;
+  // Runs on every stored body read: containers only, two flat stacks, no tuples.
+  const values: object[] = [];
+  const depths: number[] = [];
+  if (typeof doc === 'object' && doc !== null) { values.push(doc); depths.push(1); }
+  while (values.length > 0) {
+    const value = values.pop()!;
+    const depth = depths.pop()!;
     if (depth > maxDepth) return true;
-    for (const v of Array.isArray(value) ? value : Object.values(value)) stack.push([v, depth + 1]);
+    for (const v of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof v === 'object' && v !== null) { values.push(v); depths.push(depth + 1); }
+    }
   }
   return false;
 }

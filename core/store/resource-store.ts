@@ -132,6 +132,18 @@ export class ResourceStore {
     return entries.map((entry) => entry.slice(key.length + 1));
   }
 
+  /** Which of `ids` exist, from the creation list alone (no body is read or parsed). */
+  async existingIds(connectionId: string, type: ResourceType, ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const listKey = this.keys(connectionId).list(type);
+    for (let i = 0; i < ids.length; i += SCAN_BATCH) {
+      const chunk = ids.slice(i, i + SCAN_BATCH);
+      const scores = await this.redis.zmscore(listKey, ...chunk);
+      chunk.forEach((id, j) => { if (scores[j] !== null && scores[j] !== undefined) found.add(id); });
+    }
+    return found;
+  }
+
   async count(connectionId: string, type: ResourceType): Promise<number> {
     return this.redis.zcard(this.keys(connectionId).list(type));
   }
