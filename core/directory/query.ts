@@ -8,6 +8,23 @@ import type { ResourceStore, StoredResource } from '../store/resource-store.ts';
 import { type FilterNode, type IndexLookup, indexLookup, matches, parseFilter } from '../scim/filter.ts';
 import { ScimError } from '../errors.ts';
 
+/** Comparisons per filter: IdPs send one to three; each costs a pass over a scanned directory. */
+export const MAX_FILTER_TERMS = 100;
+
+/** Refuses a filter of more comparisons than MAX_FILTER_TERMS (counted without recursion). */
+function checkFilterSize(root: FilterNode): void {
+  let terms = 0;
+  const stack: FilterNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.op === 'and' || node.op === 'or') stack.push(...node.filters);
+    else if (node.op === 'not' || node.op === 'valuePath') stack.push(node.filter);
+    else if (++terms > MAX_FILTER_TERMS) {
+      throw ScimError.badRequest('invalidFilter', `A filter may hold at most ${MAX_FILTER_TERMS} comparisons.`);
+    }
+  }
+}
+
 /** Longest stretch of filter matching before the scan lets other requests run (issue 11). */
 const SLICE_MS = 10;
 
@@ -52,6 +69,7 @@ export async function listResources(
     return { totalResults, startIndex, resources: await store.page(connectionId, type, startIndex - 1, count) };
   }
   const node = parseFilter(query.filter);
+  checkFilterSize(node);
   const lookup = indexLookup(node);
   if (lookup) {
     const ids = await store.findIds(connectionId, type, lookup.attribute, lookup.value);

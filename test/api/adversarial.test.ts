@@ -193,3 +193,10 @@ test('a user indexed by an older version (lower case only) is still found, deact
   assert.equal((await call(c, 'DELETE', `/Users/${user.id}`)).statusCode, 204);
   assert.equal(await gw.redis.hlen(keys.userNameIdx), 0, 'no index entry left behind');
 });
+
+test('a filter of more than 100 comparisons is a 400 invalidFilter; 100 are answered', async () => {
+  const c = await createConnection(gw);
+  const terms = (n: number) => Array.from({ length: n }, (_, i) => `title eq "t${i}"`).join(' or ');
+  assertScimError(await call(c, 'GET', `/Users?filter=${encodeURIComponent(terms(101))}`), 400, 'invalidFilter', /100 comparisons/);
+  assert.equal((await call(c, 'GET', `/Users?filter=${encodeURIComponent(terms(100))}`)).statusCode, 200);
+});
