@@ -118,7 +118,8 @@ export class Groups {
     const old = new Set(memberIds(current.resource));
     await this.checkMembers(ctx, memberIds(preview).filter((m) => !old.has(m)));
     const { after } = await this.deps.resources.update(ctx.connectionId, 'Group', id, (latest) => {
-      const resource = build(latest);
+      // The preview already is the result unless another writer got in between (halves big PATCHes).
+      const resource = latest.version === current.version ? preview : build(latest);
       const result = this.effects(ctx, latest.resource, resource);
       affected = result.affected;
       return { resource, effects: result.effects };
