@@ -19,6 +19,7 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'uxpin', file: './uxpin.ts', exportName: 'benchUxpin' },
   { name: 'uxpin-onboarding', file: './uxpin-onboarding.ts', exportName: 'benchUxpinOnboarding' },
   { name: 'entra-cycle', file: './entra-cycle.ts', exportName: 'benchEntraCycle' },
+  { name: 'adversarial', file: './adversarial.ts', exportName: 'benchAdversarial' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

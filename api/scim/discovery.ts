@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ScimError } from '../../core/errors.ts';
 import { CORE_GROUP, CORE_USER, ENTERPRISE_USER } from '../../core/scim/attribute-path.ts';
+import { MAX_DOCUMENT_DEPTH, MAX_PATCH_OPERATIONS, MULTI_VALUED_LIMITS } from '../../core/scim/limits.ts';
 import { PROVISIONING_SCHEMA, schemaDefinitions } from '../../core/scim/schema-definitions.ts';
 import { listResponse, scimContext, sendResource } from './reply.ts';
 
@@ -17,14 +18,18 @@ export async function discoveryRoutes(app: FastifyInstance) {
     return sendResource(reply, {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig', CAPABILITIES_SCHEMA],
       documentationUri: 'https://github.com/scimwright/scimwright#readme',
-      patch: { supported: true },
+      // maxOperations is not in RFC 7643 §5's patch object; advertised the way bulk does (§3.5.2).
+      patch: { supported: true, maxOperations: MAX_PATCH_OPERATIONS },
       bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
       filter: { supported: true, maxResults: app.scimwright.config.maxPageSize },
       changePassword: { supported: false },
       sort: { supported: false },
       etag: { supported: true },
       authenticationSchemes: [{ type: 'oauthbearertoken', name: 'Bearer token', description: 'The connection token (scim_…) shown once when the connection was created.', primary: true }],
-      [CAPABILITIES_SCHEMA]: { connector: connector?.id, app: connector?.name, capabilities: connector?.capabilities },
+      [CAPABILITIES_SCHEMA]: {
+        connector: connector?.id, app: connector?.name, capabilities: connector?.capabilities,
+        limits: { patchOperations: MAX_PATCH_OPERATIONS, documentDepth: MAX_DOCUMENT_DEPTH, multiValued: MULTI_VALUED_LIMITS },
+      },
       meta: { resourceType: 'ServiceProviderConfig', location: `${ctx.baseUrl}/ServiceProviderConfig` },
     });
   });

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../errors.ts';
 import { applyPatch } from '../scim/patch.ts';
+import { checkDocument } from '../scim/limits.ts';
 import { CORE_GROUP } from '../scim/attribute-path.ts';
 import type { ProvisioningBump, SetChange } from '../store/save-script.ts';
 import type { SaveEffects, ScimResource, StoredResource } from '../store/resource-store.ts';
@@ -70,13 +71,14 @@ export class Groups {
   /** Members must be users of this connection (RFC 7644 §3.5.2: invalid references → invalidValue). */
   private async checkMembers(ctx: RequestContext, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    const found = await this.deps.resources.getMany(ctx.connectionId, 'User', ids);
-    const known = new Set(found.map((r) => r.resource.id));
+    // Existence only: reading and parsing every member's document made big groups slow (issue 11).
+    const known = await this.deps.resources.existingIds(ctx.connectionId, 'User', ids);
     const missing = ids.find((id) => !known.has(id));
     if (missing) throw ScimError.badRequest('invalidValue', `members: "${missing}" is not a user of this connection.`);
   }
 
   async create(ctx: RequestContext, body: unknown) {
+    checkDocument(body);
     const input = parseGroupInput(body);
     const resource = buildGroup(input, randomUUID(), new Date().toISOString());
     await this.checkMembers(ctx, memberIds(resource));
@@ -93,11 +95,13 @@ export class Groups {
   }
 
   async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
+    checkDocument(body);
     const input = parseGroupInput(writable(body));
     return this.write(ctx, id, `PUT /Groups/${id}`, ifMatch, (current) => buildGroup(input, id, (current.resource.meta as { created: string }).created));
   }
 
   async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
+    checkDocument(body);
     return this.write(ctx, id, `PATCH /Groups/${id}`, ifMatch, (current) => {
       const patched = applyPatch(current.resource, body, { resourceType: 'Group' });
       return buildGroup(parseGroupInput(writable(patched)), id, (current.resource.meta as { created: string }).created);
@@ -114,7 +118,8 @@ export class Groups {
     const old = new Set(memberIds(current.resource));
     await this.checkMembers(ctx, memberIds(preview).filter((m) => !old.has(m)));
     const { after } = await this.deps.resources.update(ctx.connectionId, 'Group', id, (latest) => {
-      const resource = build(latest);
+      // The preview already is the result unless another writer got in between (halves big PATCHes).
+      const resource = latest.version === current.version ? preview : build(latest);
       const result = this.effects(ctx, latest.resource, resource);
       affected = result.affected;
       return { resource, effects: result.effects };

@@ -2,10 +2,31 @@
  * List queries (RFC 7644 §3.4.2): filter, 1-based startIndex, count. `eq` on userName,
  * externalId or displayName is answered from an index; other filters scan in creation order.
  */
+import { performance } from 'node:perf_hooks';
 import type { ResourceType } from '../store/keys.ts';
 import type { ResourceStore, StoredResource } from '../store/resource-store.ts';
-import { indexLookup, matches, parseFilter } from '../scim/filter.ts';
+import { type FilterNode, type IndexLookup, indexLookup, matches, parseFilter } from '../scim/filter.ts';
 import { ScimError } from '../errors.ts';
+
+/** Comparisons per filter: IdPs send one to three; each costs a pass over a scanned directory. */
+export const MAX_FILTER_TERMS = 100;
+
+/** Refuses a filter of more comparisons than MAX_FILTER_TERMS (counted without recursion). */
+function checkFilterSize(root: FilterNode): void {
+  let terms = 0;
+  const stack: FilterNode[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.op === 'and' || node.op === 'or') stack.push(...node.filters);
+    else if (node.op === 'not' || node.op === 'valuePath') stack.push(node.filter);
+    else if (++terms > MAX_FILTER_TERMS) {
+      throw ScimError.badRequest('invalidFilter', `A filter may hold at most ${MAX_FILTER_TERMS} comparisons.`);
+    }
+  }
+}
+
+/** Longest stretch of filter matching before the scan lets other requests run (issue 11). */
+const SLICE_MS = 10;
 
 export interface ListQuery {
   filter?: string;
@@ -23,13 +44,14 @@ export interface Page {
 export function pageBounds(query: ListQuery, maxPageSize: number): { startIndex: number; count: number } {
   const start = parseInteger(query.startIndex, 'startIndex') ?? 1;
   const count = parseInteger(query.count, 'count') ?? Math.min(100, maxPageSize);
-  return { startIndex: Math.max(1, start), count: Math.min(Math.max(0, count), maxPageSize) };
+  // Beyond 2^53 a start is past any directory; clamped so Redis never sees "9.2e+18" (issue 11).
+  return { startIndex: Math.min(Math.max(1, start), Number.MAX_SAFE_INTEGER), count: Math.min(Math.max(0, count), maxPageSize) };
 }
 
 function parseInteger(value: string | number | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n)) throw ScimError.badRequest('invalidValue', `${name} must be an integer.`);
+  if (!Number.isInteger(n) && n !== Infinity) throw ScimError.badRequest('invalidValue', `${name} must be an integer.`);
   return n;
 }
 
@@ -43,26 +65,46 @@ export async function listResources(
   const { startIndex, count } = pageBounds(query, maxPageSize);
   if (!query.filter) {
     const totalResults = await store.count(connectionId, type);
+    if (startIndex > totalResults) return { totalResults, startIndex, resources: [] };
     return { totalResults, startIndex, resources: await store.page(connectionId, type, startIndex - 1, count) };
   }
   const node = parseFilter(query.filter);
+  checkFilterSize(node);
   const lookup = indexLookup(node);
   if (lookup) {
     const ids = await store.findIds(connectionId, type, lookup.attribute, lookup.value);
     const ordered = await store.orderByCreation(connectionId, type, ids);
-    const hits = (await store.getMany(connectionId, type, ordered)).filter((r) => matches(node, r.resource));
+    const rest = residual(node, lookup);
+    const hits = (await store.getMany(connectionId, type, ordered)).filter((r) => rest === null || matches(rest, r.resource));
     return { totalResults: hits.length, startIndex, resources: hits.slice(startIndex - 1, startIndex - 1 + count) };
   }
   // No index applies: scan in creation order, counting every match but keeping only the page,
   // so a broad filter over a large directory costs time, not memory.
   let totalResults = 0;
   const resources: StoredResource[] = [];
+  let slice = performance.now();
   for await (const batch of store.scan(connectionId, type)) {
     for (const r of batch) {
+      // A long filter over a batch can take longer than the loop may be held: yield now and then.
+      if (performance.now() - slice > SLICE_MS) { await new Promise((resolve) => setImmediate(resolve)); slice = performance.now(); }
       if (!matches(node, r.resource)) continue;
       totalResults++;
       if (totalResults >= startIndex && resources.length < count) resources.push(r);
     }
   }
   return { totalResults, startIndex, resources };
+}
+
+/**
+ * The filter left to check on userName-index hits: the index already compared userName NFKC +
+ * lower case (look-alikes match), which the plain evaluator would not, so that term is dropped.
+ */
+function residual(node: FilterNode, lookup: IndexLookup): FilterNode | null {
+  if (lookup.attribute !== 'userName') return node;
+  const isTerm = (n: FilterNode) => n.op === 'eq' && n.path.names.length === 1 && !n.path.schema
+    && n.path.names[0]!.toLowerCase() === 'username' && n.value === lookup.value;
+  if (isTerm(node)) return null;
+  if (node.op !== 'and') return node;
+  const filters = node.filters.filter((f) => !isTerm(f));
+  return filters.length === 0 ? null : filters.length === 1 ? filters[0]! : { op: 'and', filters };
 }

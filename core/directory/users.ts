@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../errors.ts';
 import { applyPatch } from '../scim/patch.ts';
+import { checkDocument } from '../scim/limits.ts';
+import { checkUserName } from '../scim/user-name.ts';
 import { CORE_USER, ENTERPRISE_USER } from '../scim/attribute-path.ts';
 import type { ScimResource, StoredResource } from '../store/resource-store.ts';
 import type { DirectoryDeps, RequestContext } from './context.ts';
@@ -31,6 +33,17 @@ function writable(resource: unknown): unknown {
   return rest;
 }
 
+/** A new or changed userName is checked for look-alike characters; one stored by an older
+ * version is kept as it is, so that the user can still be deprovisioned. */
+function checked(input: UserInput, raw: unknown, current?: ScimResource): UserInput {
+  if (input.userName === current?.userName) return input;
+  // The value as sent: parsing trims, which would hide a leading U+FEFF or a trailing CR.
+  const sent = typeof raw === 'object' && raw !== null
+    ? Object.entries(raw).find(([k]) => k.toLowerCase() === 'username')?.[1] : undefined;
+  checkUserName(typeof sent === 'string' ? sent : input.userName);
+  return input;
+}
+
 export class Users {
   constructor(private readonly deps: DirectoryDeps) {}
 
@@ -41,7 +54,8 @@ export class Users {
   }
 
   async create(ctx: RequestContext, body: unknown) {
-    const input = parseUserInput(body);
+    checkDocument(body);
+    const input = checked(parseUserInput(body), body);
     const now = new Date().toISOString();
     const resource = buildUser(input, randomUUID(), now);
     const stored = await this.deps.resources.create(ctx.connectionId, 'User', resource, { bump: this.bump(ctx, resource) });
@@ -56,8 +70,10 @@ export class Users {
   }
 
   async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
+    checkDocument(body);
     const input = parseUserInput(writable(body));
     const { after } = await this.deps.resources.update(ctx.connectionId, 'User', id, (current) => {
+      checked(input, body, current.resource);
       const meta = current.resource.meta as { created: string };
       const resource = buildUser(input, id, meta.created);
       return { resource, effects: { bump: this.bump(ctx, resource) } };
@@ -67,11 +83,12 @@ export class Users {
   }
 
   async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
+    checkDocument(body);
     let changed = true;
     const { after } = await this.deps.resources.update(ctx.connectionId, 'User', id, (current) => {
       const patched = applyPatch(current.resource, body, { resourceType: 'User' });
       // Validate the result as a whole: a PATCH may not leave a user a POST would refuse.
-      const input = parseUserInput(writable(patched));
+      const input = checked(parseUserInput(writable(patched)), patched, current.resource);
       const meta = current.resource.meta as { created: string };
       const resource = buildUser(input, id, meta.created);
       changed = JSON.stringify(writable({ ...resource, meta: 0 })) !== JSON.stringify(writable({ ...current.resource, meta: 0 }));

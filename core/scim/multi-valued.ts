@@ -34,17 +34,73 @@ export function demotePrimaries(list: unknown[], keep: unknown): void {
   for (const el of list) if (el !== keep && isObject(el) && field(el, 'primary') === true) el.primary = false;
 }
 
-/** Adds values to a multi-valued attribute; an existing equal value is updated, not duplicated. */
+/**
+ * Where each value of a list sits, by its identity key: a PATCH of many operations on one list
+ * then costs one lookup per value instead of a scan of the list (the scans made 8,000 `add`
+ * operations take 17 s, issue 11). Kept per array; a hit is confirmed with sameItem, so an
+ * element changed in place by another operation can never be merged wrongly.
+ */
+const positions = new WeakMap<unknown[], Map<string, number[]>>();
+
+function identity(item: unknown, attr: string): string | undefined {
+  if (!isObject(item)) return typeof item === 'object' ? undefined : `p:${typeof item}:${String(item)}`;
+  const value = field(item, 'value');
+  if (value === undefined) return `j:${JSON.stringify(item)}`;
+  if (typeof value === 'string') return `s:${isCaseExact([attr, 'value']) ? value : value.toLowerCase()}`;
+  return typeof value === 'object' && value !== null ? undefined : `v:${typeof value}:${String(value)}`;
+}
+
+function positionsOf(list: unknown[], attr: string): Map<string, number[]> {
+  let index = positions.get(list);
+  if (index) return index;
+  index = new Map();
+  list.forEach((el, i) => remember(index!, identity(el, attr), i));
+  positions.set(list, index);
+  return index;
+}
+
+function remember(index: Map<string, number[]>, key: string | undefined, i: number): void {
+  if (key === undefined) return;
+  const at = index.get(key);
+  if (at) at.push(i);
+  else index.set(key, [i]);
+}
+
+function find(list: unknown[], index: Map<string, number[]>, item: unknown, attr: string): number {
+  const key = identity(item, attr);
+  // No key: an object or array compared by reference (sameItem), never equal to a parsed value.
+  if (key === undefined) return -1;
+  return index.get(key)?.find((i) => sameItem(list[i], item, attr)) ?? -1;
+}
+
+/**
+ * Adds values to a multi-valued attribute; an existing equal value is updated, not duplicated.
+ * `existing` is extended in place (callers pass lists of the copy a PATCH works on) and returned.
+ */
 export function mergeMulti(existing: unknown[], items: unknown[], attr: string): unknown[] {
-  const list = [...existing];
+  const list = existing;
+  const index = positionsOf(list, attr);
+  let primary: unknown;
   for (const item of items) {
-    const i = list.findIndex((el) => sameItem(el, item, attr));
+    const i = find(list, index, item, attr);
     const merged = i >= 0 && isObject(list[i]) && isObject(item) ? { ...list[i] as Doc, ...item } : item;
     if (i >= 0) list[i] = merged;
-    else list.push(merged);
-    demotePrimaries(list, merged);
+    else remember(index, identity(merged, attr), list.push(merged) - 1);
+    if (isObject(merged) && field(merged, 'primary') === true) primary = merged;
   }
+  // The last primary written wins; one pass at the end instead of one per value.
+  if (primary !== undefined) demotePrimaries(list, primary);
   return list;
+}
+
+/** The values of `list` that none of `items` names, in one pass (Entra removes members by list). */
+export function withoutItems(list: unknown[], items: unknown[], attr: string): unknown[] {
+  const index = new Map<string, number[]>();
+  items.forEach((it, i) => remember(index, identity(it, attr), i));
+  return list.filter((el) => {
+    const key = identity(el, attr);
+    return key === undefined || !(index.get(key) ?? []).some((i) => sameItem(el, items[i], attr));
+  });
 }
 
 /** `type eq "work"` (or an `and` of such) as the sub-attributes of a value to create. */

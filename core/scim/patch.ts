@@ -16,7 +16,9 @@ import {
   findKey, isBooleanAttribute, isMultiValued, isObject, parseAttrPath,
 } from './attribute-path.ts';
 import { type FilterNode, matchesValue, parseFilter } from './filter.ts';
-import { demotePrimaries, field, mergeMulti, sameItem, seedFrom } from './multi-valued.ts';
+import { demotePrimaries, field, mergeMulti, seedFrom, withoutItems } from './multi-valued.ts';
+import { checkMultiValuedSizes, checkPatchShape } from './limits.ts';
+import { coalesceRemovals } from './coalesce.ts';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -169,7 +171,7 @@ function removeAt(doc: Doc, attr: AttrPath, value: unknown): void {
     }
   } else if (Array.isArray(current) && value !== undefined && value !== null) {
     const items = Array.isArray(value) ? value : [value];
-    const kept = current.filter((el) => !items.some((it) => sameItem(el, it, key)));
+    const kept = withoutItems(current, items, key);
     if (kept.length > 0) holder[key] = kept;
     else delete holder[key];
   } else {
@@ -286,9 +288,14 @@ export function applyPatch(
   body: unknown,
   options: { resourceType: ResourceType },
 ): Record<string, unknown> {
+  checkPatchShape(body);
   const { Operations } = parseBody(body);
   const doc = structuredClone(resource);
-  for (const operation of Operations) applyOperation(doc, operation, options.resourceType);
+  // Limits are checked after each operation, so an oversized PATCH stops where it crosses one.
+  for (const { operation, number } of coalesceRemovals(Operations)) {
+    applyOperation(doc, operation, options.resourceType);
+    checkMultiValuedSizes(doc, number);
+  }
   const required = REQUIRED[options.resourceType];
   const value = doc[findKey(doc, required) ?? required];
   if (typeof value !== 'string' || value.trim() === '') {

@@ -5,6 +5,8 @@
  */
 import type { Redis } from 'ioredis';
 import { ScimError } from '../errors.ts';
+import { pruneDeep, tooDeep } from '../scim/limits.ts';
+import { userNameKey } from '../scim/user-name.ts';
 import { stateSetPrefix } from '../provisioning/state-index.ts';
 import { connectionKeys, lexEntry, type ConnectionKeys, type ResourceType } from './keys.ts';
 import {
@@ -51,7 +53,7 @@ export class ResourceStore {
 
   async get(connectionId: string, type: ResourceType, id: string): Promise<StoredResource | null> {
     const [body, version] = await this.redis.hmget(this.keys(connectionId).doc(type, id), 'body', 'v');
-    return body && version ? { resource: JSON.parse(body) as ScimResource, version: Number(version) } : null;
+    return body && version ? { resource: parseBody(body), version: Number(version) } : null;
   }
 
   async getMany(connectionId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]> {
@@ -64,7 +66,7 @@ export class ResourceStore {
     for (const [error, value] of rows) {
       if (error) throw error;
       const [body, version] = value as [string | null, string | null];
-      if (body && version) out.push({ resource: JSON.parse(body) as ScimResource, version: Number(version) });
+      if (body && version) out.push({ resource: parseBody(body), version: Number(version) });
     }
     return out;
   }
@@ -119,13 +121,27 @@ export class ResourceStore {
     const keys = this.keys(connectionId);
     const spec = indexSpec(keys, type, attribute);
     if (!spec) return [];
-    const key = spec.caseInsensitive ? value.toLowerCase() : value;
+    const key = indexKey(spec, value);
     if (spec.kind === 'unique') {
-      const id = await this.redis.hget(spec.key, key);
-      return id ? [id] : [];
+      // Then the key an older version wrote (lower case only), for users not written since.
+      const legacy = legacyKey(spec, value);
+      const ids = await this.redis.hmget(spec.key, key, ...(legacy ? [legacy] : []));
+      return [...new Set(ids.filter((id): id is string => id !== null))];
     }
     const entries = await this.redis.zrangebylex(spec.key, `[${key}\u0000`, `[${key}\u0000\u00ff`);
     return entries.map((entry) => entry.slice(key.length + 1));
+  }
+
+  /** Which of `ids` exist, from the creation list alone (no body is read or parsed). */
+  async existingIds(connectionId: string, type: ResourceType, ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const listKey = this.keys(connectionId).list(type);
+    for (let i = 0; i < ids.length; i += SCAN_BATCH) {
+      const chunk = ids.slice(i, i + SCAN_BATCH);
+      const scores = await this.redis.zmscore(listKey, ...chunk);
+      chunk.forEach((id, j) => { if (scores[j] !== null && scores[j] !== undefined) found.add(id); });
+    }
+    return found;
   }
 
   async count(connectionId: string, type: ResourceType): Promise<number> {
@@ -201,6 +217,16 @@ export class ResourceStore {
   }
 }
 
+/**
+ * A stored body, with branches deeper than the write bound dropped: an older version stored such
+ * documents, and recursive code (rendering, PATCH, the runner) must still handle the user, above
+ * all to deprovision it (issue 11). The next write stores the pruned form.
+ */
+function parseBody(body: string): ScimResource {
+  const resource = JSON.parse(body) as ScimResource;
+  return tooDeep(resource) ? pruneDeep(resource) : resource;
+}
+
 interface IndexSpec {
   kind: 'unique' | 'lex';
   key: string;
@@ -226,10 +252,44 @@ function indexSpec(keys: ConnectionKeys, type: ResourceType, attr: IndexedAttrib
   return indexSpecs(keys, type).find((spec) => spec.attr === attr);
 }
 
-function indexValue(spec: IndexSpec, resource: ScimResource | null): string | undefined {
+function rawValue(spec: IndexSpec, resource: ScimResource | null): string | undefined {
   const raw = resource?.[spec.attr];
-  if (typeof raw !== 'string' || raw === '') return undefined;
+  return typeof raw !== 'string' || raw === '' ? undefined : raw;
+}
+
+/** userName is keyed NFKC + lower case (look-alikes collide); other attributes as before. */
+function indexKey(spec: IndexSpec, raw: string): string {
+  if (spec.attr === 'userName' && spec.kind === 'unique') return userNameKey(raw);
   return spec.caseInsensitive ? raw.toLowerCase() : raw;
+}
+
+/** The lower-case-only key older versions wrote, where it differs from today's. */
+function legacyKey(spec: IndexSpec, raw: string): string | undefined {
+  if (spec.attr !== 'userName' || spec.kind !== 'unique') return undefined;
+  const old = raw.toLowerCase();
+  return old === userNameKey(raw) ? undefined : old;
+}
+
+function indexValue(spec: IndexSpec, resource: ScimResource | null): string | undefined {
+  const raw = rawValue(spec, resource);
+  return raw === undefined ? undefined : indexKey(spec, raw);
+}
+
+function uniqueChange(spec: IndexSpec, before: ScimResource | null, after: ScimResource | null): UniqueChange | null {
+  const oldRaw = rawValue(spec, before);
+  const newRaw = rawValue(spec, after);
+  // Unchanged: leave the entry as it is, whichever version keyed it, so that deprovisioning a
+  // user indexed by an older version never meets a look-alike's new-style key.
+  if (oldRaw !== undefined && oldRaw === newRaw) return null;
+  const set = newRaw === undefined ? undefined : indexKey(spec, newRaw);
+  const unset = oldRaw === undefined ? undefined : indexKey(spec, oldRaw);
+  const setLegacy = newRaw === undefined ? undefined : legacyKey(spec, newRaw);
+  const unsetLegacy = oldRaw === undefined ? undefined : legacyKey(spec, oldRaw);
+  return {
+    attr: spec.attr, hash: spec.key,
+    ...(set ? { set } : {}), ...(unset ? { unset } : {}),
+    ...(setLegacy ? { setLegacy } : {}), ...(unsetLegacy ? { unsetLegacy } : {}),
+  };
 }
 
 function indexChanges(keys: ConnectionKeys, type: ResourceType, before: ScimResource | null, after: ScimResource | null, id: string) {
@@ -239,7 +299,8 @@ function indexChanges(keys: ConnectionKeys, type: ResourceType, before: ScimReso
     const oldValue = indexValue(spec, before);
     const newValue = indexValue(spec, after);
     if (spec.kind === 'unique') {
-      unique.push({ attr: spec.attr, hash: spec.key, ...(newValue ? { set: newValue } : {}), ...(oldValue ? { unset: oldValue } : {}) });
+      const change = uniqueChange(spec, before, after);
+      if (change) unique.push(change);
     } else {
       lex.push({
         zset: spec.key,

@@ -15,16 +15,20 @@ elseif op.expect ~= 'any' then
   if not current then return {'missing'} end
   if current ~= tostring(op.expect) then return {'version', current} end
 end
-for _, u in ipairs(op.unique or {}) do
-  if u.set then
-    local owner = redis.call('HGET', u.hash, u.set)
-    if owner and owner ~= op.id then return {'conflict', u.attr} end
-  end
+local function taken(hash, key)
+  if not key then return false end
+  local owner = redis.call('HGET', hash, key)
+  return owner and owner ~= op.id
+end
+local function release(hash, key, keep)
+  if key and key ~= keep and redis.call('HGET', hash, key) == op.id then redis.call('HDEL', hash, key) end
 end
 for _, u in ipairs(op.unique or {}) do
-  if u.unset and u.unset ~= u.set then
-    if redis.call('HGET', u.hash, u.unset) == op.id then redis.call('HDEL', u.hash, u.unset) end
-  end
+  if taken(u.hash, u.set) or taken(u.hash, u.setLegacy) then return {'conflict', u.attr} end
+end
+for _, u in ipairs(op.unique or {}) do
+  release(u.hash, u.unset, u.set)
+  release(u.hash, u.unsetLegacy, u.set)
   if u.set then redis.call('HSET', u.hash, u.set, op.id) end
 end
 for _, l in ipairs(op.lex or {}) do
@@ -63,6 +67,9 @@ export interface UniqueChange {
   hash: string;
   set?: string;
   unset?: string;
+  /** The keys an older version used (lower case only), still checked and released. */
+  setLegacy?: string;
+  unsetLegacy?: string;
 }
 
 export interface LexChange {
