@@ -6,6 +6,7 @@
  * screen mark the connection and hold the other users' jobs until a check passes.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test, type TestContext } from 'node:test';
 import type { ConnectorDefinition } from '../../core/connector.ts';
@@ -50,6 +51,15 @@ async function gauge(stack: Stack, id: string): Promise<string | undefined> {
   return new RegExp(`^scimwright_connection_needs_attention\\{connection="${id}"\\} (\\d)$`, 'm').exec(text)?.[1];
 }
 
+/** The CLI as a child process against the stack (asynchronously: the gateway answers from this process). */
+function cli(stack: Stack, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['bin/scimwright.js', ...args], {
+      encoding: 'utf8', timeout: 120_000, env: { ...process.env, SCIMWRIGHT_URL: stack.url, SCIMWRIGHT_ADMIN_TOKEN: STACK_ADMIN_TOKEN },
+    }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
+  });
+}
+
 function user(email: string) {
   return { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: email, active: true, emails: [{ primary: true, value: email }] };
 }
@@ -76,6 +86,16 @@ test('a check on a healthy connection passes, leaves verified evidence and chang
   assert.equal(view.body.attention, undefined);
   assert.equal(await gauge(stack, conn.id), '0');
   assert.equal((await admin(stack, 'POST', '/admin/v1/connections/no-such-thing/check')).status, 404);
+
+  const printed = await cli(stack, ['connections', 'check', conn.id]);
+  assert.equal(printed.status, 0, printed.stderr);
+  assert.match(printed.stdout.trim(), /^run-[0-9a-z]{10}-[0-9a-f]{10}$/);
+  const waited = await cli(stack, ['connections', 'check', conn.id, '--wait']);
+  assert.equal(waited.status, 0, waited.stderr);
+  assert.match(waited.stdout, /^run-\S+\nCheck passed: .*absent address shows no row/);
+  const unknown = await cli(stack, ['connections', 'check', 'no-such-thing']);
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /404/);
 });
 
 test('a broken screen fails the check and marks the connection in the admin API, the console and /metrics; a passing check clears it', async (t) => {
