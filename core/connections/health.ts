@@ -102,8 +102,12 @@ export class HealthStore {
     return removed > 0;
   }
 
+  /** Records a check's result; the schedule's claim ends with it (the next one counts from `at`). */
   async recordCheck(connectionId: string, check: LastCheck): Promise<void> {
-    await this.redis.hset(this.key(connectionId), 'lastCheck', JSON.stringify(lastCheckSchema.parse(check)));
+    await this.redis.multi()
+      .hset(this.key(connectionId), 'lastCheck', JSON.stringify(lastCheckSchema.parse(check)))
+      .del(`${this.key(connectionId)}:claim`)
+      .exec();
   }
 
   /** One scheduled check per connection per `ttlMs` across every worker process. */
