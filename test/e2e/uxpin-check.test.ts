@@ -98,7 +98,7 @@ test('a check on a healthy connection passes, leaves verified evidence and chang
   assert.match(unknown.stderr, /404/);
 });
 
-test('a broken screen fails the check and marks the connection in the admin API, the console and /metrics; a passing check clears it', async (t) => {
+test('a broken screen fails the check and marks the connection in the admin API, the console and /metrics; a console retry resumes it', async (t) => {
   const stack = await stackFor(t);
   // The team page "moved": the connection's team path now opens the Roles tab, which has no member list.
   const conn = await addUxpinConnection(stack, { settings: { app: { teamPath: '/team/roles', actionTimeoutMs: 2_000 } } });
@@ -130,9 +130,15 @@ test('a broken screen fails the check and marks the connection in the admin API,
   assert.equal(img.headers()['content-type'], 'image/png');
 
   assert.equal((await admin(stack, 'PATCH', `/admin/v1/connections/${conn.id}`, { settings: { app: { teamPath: '/team', actionTimeoutMs: 2_000 } } })).status, 200);
-  const passed = await checkAndWait(stack, conn.id);
-  assert.equal(passed.status, 'succeeded', passed.error);
+  // A user arriving while the connection is marked waits; the console's Retry resumes the connection.
+  const userId = (await scim(conn, 'POST', '/Users', user('waits@example.com'))).body.id as string;
+  await sleep(1_500);
+  assert.equal((await stack.runs.list(conn.id, { userId })).length, 0, 'the user job waited');
+  const retried = await console.post(`/console/connections/${conn.id}/users/${userId}/retry`, { _csrf: await console.formToken(), next: '/console/attention' });
+  assert.equal(retried.status(), 303);
   assert.equal((await admin(stack, 'GET', `/admin/v1/connections/${conn.id}`)).body.attention, undefined);
+  await untilSettled(conn, [userId], 1, 60_000);
+  assert.equal(stack.sandbox.state.find('waits@example.com')?.status, 'pending');
   assert.equal(await gauge(stack, conn.id), '0');
   await console.page.reload();
   assert.equal(await console.page.getByRole('alert', { name: `${conn.id} needs attention` }).count(), 0);
