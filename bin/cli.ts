@@ -20,6 +20,7 @@ const USAGE = `usage: scimwright <command> [options]
   connections list
   connections get ID
   connections rotate-token ID
+  connections check ID [--wait] [--timeout SECONDS]   read-only canary check; prints the run id
   connections delete ID
   evidence verify [--connection ID] [--dir RECORDINGS_DIR | --zip BUNDLE.zip]
   evidence export [--connection ID [--user ID]] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out FILE]

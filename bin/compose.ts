@@ -30,7 +30,7 @@ export interface ComposeOptions {
   /** Connectors to run; the shipped registry when absent. */
   registry?: readonly ConnectorDefinition[];
   /** Worker options beyond the defaults; `false` runs the gateway alone (it still enqueues). */
-  worker?: false | Pick<StartWorkerOptions, 'timing' | 'sessions' | 'sweep' | 'inviteBatchLimit'>;
+  worker?: false | Pick<StartWorkerOptions, 'timing' | 'sessions' | 'sweep' | 'inviteBatchLimit' | 'attentionAfter' | 'checks'>;
   /** Node process metrics on /metrics (off in tests, where several registries share a process). */
   processMetrics?: boolean;
 }

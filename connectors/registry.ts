@@ -10,7 +10,7 @@ export function describeConnectors(list: readonly ConnectorDefinition[] = connec
   return new Map(list.map((c) => [c.id, {
     id: c.id,
     name: c.name,
-    capabilities: { ...c.capabilities, tasks: Object.keys(c.operations.tasks ?? {}) },
+    capabilities: { ...c.capabilities, tasks: Object.keys(c.operations.tasks ?? {}), check: c.operations.check !== undefined },
     settings: c.settings,
   }]));
 }

@@ -27,6 +27,8 @@ export interface ConnectorCapabilities {
   protectedRoles: readonly string[];
   /** Names of connection-level tasks (e.g. Spekit's `setup`, `rotate`); the registry fills this in. */
   tasks?: readonly string[];
+  /** The connector has a read-only canary `check`; the registry fills this in. */
+  check?: boolean;
 }
 
 export type ObservedStatus = 'active' | 'pending' | 'deactivated';

@@ -12,6 +12,8 @@ export interface ConvergeQueue {
   enqueue(requests: ConvergeRequest[]): Promise<void>;
   /** Connection-level task of a connector, e.g. Spekit's `setup` or `rotate`. */
   enqueueTask?(connectionId: string, task: string): Promise<void>;
+  /** A read-only canary check of the connection, recorded as run `runId` (one try, no retries). */
+  enqueueCheck?(connectionId: string, runId: string): Promise<void>;
 }
 
 /** Remembers requests in memory; for tests of the gateway that do not run a worker. */

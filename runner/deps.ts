@@ -42,6 +42,10 @@ export interface RunnerDeps {
   logger: Logger;
   /** host:pid of this worker process, recorded on every run. */
   workerId: string;
+  /** Screen mismatches in a row that mark a connection as needing attention (attention.ts). */
+  attentionAfter: number;
+  /** How long a marked connection's user jobs wait before they look again (ms). */
+  attentionPauseMs: number;
   /** Told of every run as it closes (metrics); must not throw. */
   onRunEnd?: (run: RunRecord) => void;
 }

@@ -10,6 +10,8 @@ import { connectionIdSchema } from '../core/connections/schema.ts';
 export const QUEUE_NAME = 'converge';
 export const CONVERGE_JOB = 'converge';
 export const TASK_JOB = 'task';
+/** A read-only canary walk of the connection's screens (issue 10); its run id is chosen by whoever asks. */
+export const CHECK_JOB = 'check';
 export const BACKOFF_TYPE = 'converge-jitter';
 
 export const convergeJobSchema = z.object({
@@ -22,6 +24,11 @@ export const taskJobSchema = z.object({
   task: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
 });
 
+export const checkJobSchema = z.object({
+  connectionId: connectionIdSchema,
+  runId: z.string().regex(/^run-[0-9a-z]{10}-[0-9a-f]{10}$/),
+});
+
 export type ConvergeJobData = z.infer<typeof convergeJobSchema>;
 export type TaskJobData = z.infer<typeof taskJobSchema>;
 
@@ -31,6 +38,10 @@ export function convergeJobId(connectionId: string, userId: string): string {
 
 export function taskJobId(connectionId: string, task: string): string {
   return `t.${connectionId}.${task}`;
+}
+
+export function checkJobId(connectionId: string, runId: string): string {
+  return `k.${connectionId}.${runId}`;
 }
 
 /** Tries per job before it fails for good. Default 8 (about 8 minutes of backoff in all). */

@@ -10,7 +10,9 @@ import { PermanentAppError, isRetryable } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RunnerDeps } from './deps.ts';
 import { JobRunError, runConvergeJob, runTaskJob, type JobRun } from './job-runs.ts';
-import { CONVERGE_JOB, TASK_JOB, convergeJobSchema, taskJobSchema } from './jobs.ts';
+import { waitsForAttention } from './attention.ts';
+import { runCheckJob } from './check-run.ts';
+import { CHECK_JOB, CONVERGE_JOB, TASK_JOB, checkJobSchema, convergeJobSchema, taskJobSchema } from './jobs.ts';
 
 export interface ProcessorOptions {
   /** Delay before a job whose connection is busy is tried again. Default 1 000 ms (± 50 % jitter). */
@@ -37,6 +39,12 @@ export function createProcessor(deps: RunnerDeps, options: ProcessorOptions = {}
     }
     const connector = deps.connectors.get(connection.connector);
     if (!connector) throw new UnrecoverableError(`unsupported: no connector "${connection.connector}" in this worker`);
+    // A connection whose screens stopped matching: its users wait (no try used) until it is checked.
+    if (data.userId && (await waitsForAttention(deps, connection.id))) {
+      logger.info('connection needs attention; user job waits');
+      await job.moveToDelayed(Date.now() + Math.round(deps.attentionPauseMs * (0.75 + Math.random() / 2)), token);
+      throw new DelayedError();
+    }
     const lock = await deps.locks.acquire(connection.id);
     if (!lock) {
       const base = options.busyDelayMs ?? 1_000;
@@ -46,6 +54,7 @@ export function createProcessor(deps: RunnerDeps, options: ProcessorOptions = {}
     }
     try {
       const run: JobRun = await startTry(deps, job, connection, connector, logger, signal, lock.lost);
+      if (data.runId) return await runCheckJob(run, data.runId);
       return data.task ? await runTaskJob(run, data.task) : await runConvergeJob(run, data.userId!);
     } catch (error) {
       throw toJobError(error);
@@ -55,8 +64,8 @@ export function createProcessor(deps: RunnerDeps, options: ProcessorOptions = {}
   };
 }
 
-function parseJob(job: Job): { connectionId: string; userId?: string; task?: string } {
-  const schema = job.name === CONVERGE_JOB ? convergeJobSchema : job.name === TASK_JOB ? taskJobSchema : undefined;
+function parseJob(job: Job): { connectionId: string; userId?: string; task?: string; runId?: string } {
+  const schema = job.name === CONVERGE_JOB ? convergeJobSchema : job.name === TASK_JOB ? taskJobSchema : job.name === CHECK_JOB ? checkJobSchema : undefined;
   const parsed = schema?.safeParse(job.data);
   if (!parsed?.success) throw new UnrecoverableError(`invalid_job: job ${job.id} (${job.name}) has invalid data`);
   return parsed.data;

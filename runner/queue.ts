@@ -6,7 +6,8 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ConvergeQueue, ConvergeRequest } from '../core/queue.ts';
 import {
-  CONVERGE_JOB, QUEUE_NAME, TASK_JOB, convergeJobId, convergeJobSchema, jobOptions, taskJobId, taskJobSchema,
+  CHECK_JOB, CONVERGE_JOB, QUEUE_NAME, TASK_JOB, checkJobId, checkJobSchema, convergeJobId, convergeJobSchema, jobOptions,
+  taskJobId, taskJobSchema,
 } from './jobs.ts';
 
 export interface BullConvergeQueueOptions {
@@ -20,6 +21,7 @@ export interface BullConvergeQueueOptions {
 
 export interface BullConvergeQueue extends ConvergeQueue {
   enqueueTask(connectionId: string, task: string): Promise<void>;
+  enqueueCheck(connectionId: string, runId: string): Promise<void>;
   readonly queue: Queue;
   close(): Promise<void>;
 }
@@ -41,6 +43,11 @@ export function createBullConvergeQueue(options: BullConvergeQueueOptions): Bull
     async enqueueTask(connectionId: string, task: string) {
       const data = taskJobSchema.parse({ connectionId, task });
       await queue.add(TASK_JOB, data, jobOptions(taskJobId(connectionId, task), options.attempts));
+    },
+    async enqueueCheck(connectionId: string, runId: string) {
+      const data = checkJobSchema.parse({ connectionId, runId });
+      // One try: a check observes; a failure is its answer, not something to retry.
+      await queue.add(CHECK_JOB, data, jobOptions(checkJobId(connectionId, runId), 1));
     },
     close: () => queue.close(),
   };

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { relative } from 'node:path';
 import type { ConnectorContext, ConnectorDefinition } from '../core/connector.ts';
 import type { Credentials, StoredConnection } from '../core/connections/schema.ts';
-import { PermanentAppError } from '../core/errors.ts';
+import { PermanentAppError, ScreenMismatchError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { newRunId, type RunRecord, type RunStatus } from '../core/runs/store.ts';
 import type { Session } from './browser/sessions.ts';
@@ -31,6 +31,8 @@ export interface ScopeInput {
   requestId?: string;
   tokenId?: string;
   previousRunId?: string;
+  /** Chosen by whoever asked for the run (a canary check answers with it); new when absent. */
+  runId?: string;
   logger: Logger;
   signal: AbortSignal;
 }
@@ -50,7 +52,7 @@ export interface RunScope {
 
 export async function openScope(input: ScopeInput): Promise<RunScope> {
   const { deps, connection } = input;
-  const runId = newRunId();
+  const runId = input.runId ?? newRunId();
   const startedAt = new Date().toISOString();
   const secrets = new RunSecrets(credentialSecrets(input.credentials));
   for (const value of await vaultSecrets(deps.redis, deps.prefix, deps.box, connection.id)) secrets.add(value);
@@ -77,7 +79,7 @@ export function describeError(error: unknown, secrets: RunSecrets): { error: str
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return {
     error: secrets.redact(message).slice(0, 2000),
-    reason: error instanceof PermanentAppError ? error.reason : 'error',
+    reason: error instanceof PermanentAppError ? error.reason : error instanceof ScreenMismatchError ? 'screen_mismatch' : 'error',
   };
 }
 

@@ -7,6 +7,7 @@
 import type { DesiredState } from '../core/provisioning/desired.ts';
 import type { ProvisioningState } from '../core/provisioning/state.ts';
 import type { RunRecord } from '../core/runs/store.ts';
+import { noteUserRun } from './attention.ts';
 import { appSettings } from './context.ts';
 import { readDesired } from './converge.ts';
 import type { JobRun } from './job-runs.ts';
@@ -57,6 +58,7 @@ export async function runUserPass(
       ? { error: record.error, reason: record.reason, final: failure.final }
       : member ? { appRole: role, appliedEmail: email } : { removed: true }),
   });
+  await noteUserRun(run.deps, run.connection.id, scope.runId, userId, failure.error);
   return { runId: scope.runId, record, ...(failure.error ? { error: failure.error } : {}) };
 }
 

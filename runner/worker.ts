@@ -24,6 +24,9 @@ import { defaultWorkerId } from './run-scope.ts';
 import { scheduleSweep, sweepOnce, type SweepOptions } from './sweep.ts';
 import { startAppTokenScheduler } from './app-token-scheduler.ts';
 import { BATCH_LIMIT } from './invite-batch.ts';
+import { ATTENTION_THRESHOLD } from '../core/connections/health.ts';
+import { ATTENTION_PAUSE_MS } from './attention.ts';
+import { startCheckScheduler, type CheckSchedulerOptions } from './check-scheduler.ts';
 
 export interface WorkerTiming {
   /** BullMQ job lock; must outlast the slowest step between renewals. Default 60 000 ms. */
@@ -39,6 +42,8 @@ export interface WorkerTiming {
   backoff?: BackoffOptions;
   /** Tries per job for jobs this process enqueues. Default 8. */
   attempts?: number;
+  /** How long a connection-needs-attention user job waits before it looks again. Default 60 000 ms (± 25 %). */
+  attentionPauseMs?: number;
 }
 
 export interface StartWorkerOptions {
@@ -59,6 +64,10 @@ export interface StartWorkerOptions {
   inviteBatchLimit?: number;
   /** Told of every run as it closes (e.g. core/metrics.ts runReporter); must not throw. */
   onRunEnd?: (run: RunRecord) => void;
+  /** Screen mismatches in a row (same screen, any users) that mark the connection. Default 3. */
+  attentionAfter?: number;
+  /** Scheduled canary checks (settings.checkIntervalHours); false turns the scheduler off. */
+  checks?: false | CheckSchedulerOptions;
 }
 
 export interface RunningWorker {
@@ -106,6 +115,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   );
   // Connection-level schedules, e.g. Spekit's appTokenRotationDays; also records task outcomes.
   const appTokens = startAppTokenScheduler({ deps, queue, worker });
+  const checks = options.checks === false ? undefined : startCheckScheduler(deps, queue, options.checks);
   await worker.waitUntilReady();
   logger.info({ concurrency: config.workerConcurrency, workerId: deps.workerId }, 'worker ready');
   let closing: Promise<void> | undefined;
@@ -114,6 +124,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     close: () => (closing ??= (async () => {
       stopSweep();
       appTokens.stop();
+      checks?.stop();
       await worker.close();
       await deps.sessions.close();
       await queue.close();
@@ -133,6 +144,8 @@ function buildDeps(options: StartWorkerOptions, queue: BullConvergeQueue): Runne
   return {
     redis, prefix, box, queue,
     inviteBatchLimit: options.inviteBatchLimit ?? BATCH_LIMIT,
+    attentionAfter: options.attentionAfter ?? ATTENTION_THRESHOLD,
+    attentionPauseMs: options.timing?.attentionPauseMs ?? ATTENTION_PAUSE_MS,
     ...(options.onRunEnd ? { onRunEnd: options.onRunEnd } : {}),
     connectors: toRegistryMap(options.registry),
     connections: new ConnectionStore(redis, prefix, box),

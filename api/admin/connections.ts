@@ -1,6 +1,6 @@
 /**
  * The admin API's connection routes — a contract that scripts and the docs rely on:
- * POST/GET/PATCH/DELETE /admin/v1/connections[/:id], POST …/:id/rotate-token.
+ * POST/GET/PATCH/DELETE /admin/v1/connections[/:id], POST …/:id/rotate-token, POST …/:id/check.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { z } from 'zod';
@@ -11,7 +11,9 @@ import {
 } from '../../core/connections/schema.ts';
 import { ConnectionExistsError } from '../../core/connections/store.ts';
 import { readSetupState } from '../../core/connections/setup-state.ts';
+import { newRunId } from '../../core/runs/store.ts';
 import { adminError, requireRole } from './auth.ts';
+import { readHealth } from './health-view.ts';
 
 function invalid(reply: FastifyReply, error: z.ZodError) {
   const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -74,7 +76,9 @@ export async function connectionRoutes(app: FastifyInstance) {
     if (!connection) return adminError(reply, 404, 'not_found', `No connection "${request.params.id}".`);
     // Setup and app-token rotation (Spekit), in words; never the token.
     const setup = await readSetupState(app.scimwright, connection, connectors.get(connection.connector)?.capabilities.tasks ?? []);
-    return { ...view(connection), ...(setup ? { setup } : {}) };
+    // Needs attention (screens that stopped matching) and the last canary check, in words.
+    const health = await readHealth(app, connection.id);
+    return { ...view(connection), ...(setup ? { setup } : {}), ...health };
   });
 
   app.patch<{ Params: { id: string } }>('/connections/:id', { onRequest: requireRole('admin') }, async (request, reply) => {
@@ -110,6 +114,19 @@ export async function connectionRoutes(app: FastifyInstance) {
     if (!rotated) return adminError(reply, 404, 'not_found', `No connection "${request.params.id}".`);
     request.log.info({ connectionId: rotated.connection.id, tokenId: rotated.connection.token.id }, 'SCIM token rotated');
     return { id: rotated.connection.id, scimBaseUrl: scimBaseUrl(rotated.connection.id), token: rotated.token };
+  });
+
+  // A read-only canary walk now; answers with the run id it will be recorded under.
+  app.post<{ Params: { id: string } }>('/connections/:id/check', { onRequest: requireRole('admin') }, async (request, reply) => {
+    const connection = await connections.get(request.params.id);
+    if (!connection) return adminError(reply, 404, 'not_found', `No connection "${request.params.id}".`);
+    if (!connectors.get(connection.connector)?.capabilities.check || !queue.enqueueCheck) {
+      return adminError(reply, 400, 'unsupported', `The ${connection.connector} connector has no read-only check.`);
+    }
+    const runId = newRunId();
+    await queue.enqueueCheck(connection.id, runId);
+    request.log.info({ connectionId: connection.id, runId }, 'canary check queued');
+    return reply.code(201).header('location', `/admin/v1/runs/${runId}`).send({ runId });
   });
 
   for (const task of ['setup', 'rotate-app-token'] as const) {

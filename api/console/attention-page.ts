@@ -4,6 +4,7 @@
  * afresh, so a retry is always safe).
  */
 import type { FastifyInstance } from 'fastify';
+import { resume } from '../admin/health-view.ts';
 import { safeNext } from './auth-routes.ts';
 import { runField } from './connections-page.ts';
 import { stuckAfterMs, stuckRuns, usersIn, type UserRow } from './data.ts';
@@ -71,6 +72,8 @@ export async function attentionRoutes(app: FastifyInstance) {
     const { id, userId } = request.params;
     const state = await app.scimwright.directory.provisioning.get(id, userId);
     if (!state) return errorPage(reply, 404, 'Not found', `No user "${userId}" in connection "${id}".`, session);
+    // A person looked: a connection marked as needing attention resumes (its user jobs go again).
+    if (await resume(app, id)) request.log.info({ connectionId: id, by: session.tokenId }, 'connection resumed from the console');
     await app.scimwright.queue.enqueue([{ connectionId: id, userId }]);
     request.log.info({ connectionId: id, userId, by: session.tokenId }, 'converge retried from the console');
     const next = request.body?.next === '/console/attention' ? '/console/attention' : href('connections', id, 'users', userId);

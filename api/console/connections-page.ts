@@ -1,5 +1,10 @@
-/** The connections overview, and the rotate-token action (admins; the new token is shown once). */
+/**
+ * The connections overview with a banner per connection that needs attention (its screens stopped
+ * matching), the last canary check, and the rotate-token and check-now actions (admins).
+ */
 import type { FastifyInstance } from 'fastify';
+import { readHealth, type HealthView } from '../admin/health-view.ts';
+import { newRunId } from '../../core/runs/store.ts';
 import { summarize, type ConnectionSummary } from './data.ts';
 import { errorPage } from './errors.ts';
 import { badge, href, html, time, withQuery, type Html } from './html.ts';
@@ -11,7 +16,37 @@ export function runField(run: Record<string, unknown> | undefined, key: string):
   return typeof value === 'string' ? value : undefined;
 }
 
-function row(s: ConnectionSummary, session: ConsoleSession): Html {
+type Summary = ConnectionSummary & { health2: HealthView };
+
+function shotLink(links: { consoleScreenshot?: string } | undefined, label: string): Html | string {
+  return links?.consoleScreenshot ? html` <a href="${links.consoleScreenshot}">${label}</a>` : '';
+}
+
+function checkForm(session: ConsoleSession, id: string): Html | string {
+  return session.role === 'admin' ? html`<form method="post" action="${href('connections', id, 'check')}" class="inline">
+    ${csrfField(session)}<button type="submit" class="small" aria-label="Check ${id} now">Check now</button></form>` : '';
+}
+
+/** One alert per marked connection, above the table: the words, the screenshot, what to do. */
+function attentionBanners(summaries: Summary[], session: ConsoleSession): Html {
+  const marked = summaries.filter((s) => s.health2.attention);
+  return html`${marked.map((s) => {
+    const a = s.health2.attention!;
+    return html`<div class="notice notice-error" role="alert" aria-label="${s.connection.id} needs attention">
+      <strong>${s.connection.id} needs attention:</strong> ${a.screen}: ${a.missing}.
+      <span class="sub">Since ${time(a.since)}; ${a.cause === 'check' ? 'the canary check failed' : 'several runs in a row failed on this screen'}. User jobs wait until a check passes or a retry resumes them.</span>
+      ${shotLink(a.links, 'Screenshot of the screen')} <span class="mono">${a.runId}</span> ${checkForm(session, s.connection.id)}</div>`;
+  })}`;
+}
+
+function lastCheckCell(s: Summary): Html {
+  const c = s.health2.lastCheck;
+  if (!c) return html`<span class="muted">not checked yet</span>`;
+  return html`${badge(c.ok ? 'succeeded' : 'failed')} ${time(c.at)}${shotLink(c.links, 'screenshot')}
+    <div class="sub">${c.ok ? (c.observations ?? []).join('; ') : c.error ?? ''}</div>`;
+}
+
+function row(s: Summary, session: ConsoleSession): Html {
   const c = s.connection;
   const users = href('connections', c.id, 'users');
   const count = (state: string, n: number) => n > 0
@@ -20,15 +55,16 @@ function row(s: ConnectionSummary, session: ConsoleSession): Html {
   return html`<tr>
     <th scope="row"><a href="${users}">${c.id}</a><div class="sub">${c.baseUrl}</div></th>
     <td>${s.connectorName}</td>
-    <td>${badge(s.health)}${s.counts.failed > 0 ? html`<div class="sub">${s.counts.failed} user(s) failed</div>` : ''}${s.stuck > 0 ? html`<div class="sub">${s.stuck} waiting too long</div>` : ''}</td>
+    <td>${s.health2.attention ? html`${badge('failing')} <span class="badge badge-bad">needs attention</span>` : badge(s.health)}${s.counts.failed > 0 ? html`<div class="sub">${s.counts.failed} user(s) failed</div>` : ''}${s.stuck > 0 ? html`<div class="sub">${s.stuck} waiting too long</div>` : ''}</td>
     <td>issued ${time(c.token.createdAt)}<div class="sub mono">${c.token.id}</div></td>
     <td>${s.lastRun ? html`${badge(s.lastRun.status)} <a href="${href('connections', c.id, 'users', s.lastRun.userId ?? '')}">${time(s.lastRun.startedAt)}</a>` : html`<span class="muted">no run yet</span>`}</td>
+    <td>${lastCheckCell(s)}</td>
     <td class="num">${count('in_sync', s.counts.in_sync)}</td>
     <td class="num">${count('pending', s.counts.pending)}</td>
     <td class="num">${count('failed', s.counts.failed)}</td>
     <td class="num">${count('removed', s.counts.removed)}</td>
     ${session.role === 'admin' ? html`<td><form method="post" action="${href('connections', c.id, 'rotate-token')}" data-confirm="Rotate the SCIM token of ${c.id}? The identity provider is refused until you paste the new token into it.">
-      ${csrfField(session)}<button type="submit" class="small">Rotate token</button></form></td>` : ''}
+      ${csrfField(session)}<button type="submit" class="small">Rotate token</button></form>${checkForm(session, c.id)}</td>` : ''}
   </tr>`;
 }
 
@@ -50,16 +86,35 @@ function revealBody(scimBaseUrl: string, revealed: Revealed): Html {
 export async function connectionPages(app: FastifyInstance) {
   app.get('/connections', async (request, reply) => {
     const session = request.consoleSession!;
-    const summaries = await Promise.all((await app.scimwright.connections.list()).map((c) => summarize(app, c)));
+    const summaries: Summary[] = await Promise.all((await app.scimwright.connections.list())
+      .map(async (c) => ({ ...(await summarize(app, c)), health2: await readHealth(app, c.id) })));
     const body = summaries.length === 0
       ? emptyState('No connections yet', html`Add one with <code>npx scimwright connections add …</code>; it shows up here with its users and runs.`)
       : html`<div class="table-wrap"><table>
       <caption class="visually-hidden">Connections with their health, SCIM token age, last run and users by provisioning state</caption>
       <thead><tr><th scope="col">Connection</th><th scope="col">Connector</th><th scope="col">Health</th><th scope="col">SCIM token</th>
-        <th scope="col">Last run</th><th scope="col" class="num">In sync</th><th scope="col" class="num">Pending</th>
+        <th scope="col">Last run</th><th scope="col">Last check</th><th scope="col" class="num">In sync</th><th scope="col" class="num">Pending</th>
         <th scope="col" class="num">Failed</th><th scope="col" class="num">Removed</th>${session.role === 'admin' ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
       <tbody>${summaries.map((s) => row(s, session))}</tbody></table></div>`;
-    return reply.type('text/html; charset=utf-8').send(page({ title: 'Connections', section: 'connections', session }, body));
+    const done = (request.query as { check?: string }).check;
+    return reply.type('text/html; charset=utf-8').send(page({
+      title: 'Connections', section: 'connections', session,
+      ...(done ? { notice: { kind: 'ok' as const, text: `Check queued as run ${done}; reload to see its result.` } } : {}),
+    }, html`${attentionBanners(summaries, session)}${body}`));
+  });
+
+  app.post<{ Params: { id: string } }>('/connections/:id/check', { config: { admin: true } }, async (request, reply) => {
+    const session = request.consoleSession!;
+    const connection = await app.scimwright.connections.get(request.params.id);
+    const { queue, connectors } = app.scimwright;
+    if (!connection) return errorPage(reply, 404, 'Not found', `No connection "${request.params.id}".`, session);
+    if (!connectors.get(connection.connector)?.capabilities.check || !queue.enqueueCheck) {
+      return errorPage(reply, 400, 'Not supported', `The ${connection.connector} connector has no read-only check.`, session);
+    }
+    const runId = newRunId();
+    await queue.enqueueCheck(connection.id, runId);
+    request.log.info({ connectionId: connection.id, runId, by: session.tokenId }, 'canary check queued from the console');
+    return reply.redirect(withQuery('/console/connections', { check: runId }), 303);
   });
 
   app.post<{ Params: { id: string } }>('/connections/:id/rotate-token', { config: { admin: true } }, async (request, reply) => {

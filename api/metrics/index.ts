@@ -10,6 +10,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
 import { scrape } from './scrape.ts';
+import { HealthStore } from '../../core/connections/health.ts';
 
 export { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
 export { scrape } from './scrape.ts';
@@ -29,6 +30,9 @@ async function metricsPlugin(app: FastifyInstance) {
   const prom = app.scimwright.prom ?? createPromMetrics();
   app.scimwright.prom = prom;
   if (app.scimwright.bullQueue && !prom.queueSource) prom.queueSource = app.scimwright.bullQueue;
+  const health = new HealthStore(app.scimwright.redis, app.scimwright.config.redisPrefix);
+  prom.attentionSource ??= async () => Promise.all((await app.scimwright.connections.list())
+    .map(async (c) => [c.id, (await health.attention(c.id)) !== undefined] as [string, boolean]));
 
   app.addHook('onResponse', async (request, reply) => {
     if (!request.url.startsWith(SCIM_PREFIX)) return;

@@ -18,6 +18,8 @@ export interface PromMetrics {
   scimRequests: Counter<'method' | 'route' | 'status'>;
   /** Read at every scrape; set by the gateway when a BullMQ queue is there. */
   queueSource?: QueueCounts;
+  /** Read at every scrape: each connection id and whether it needs attention (set by the gateway). */
+  attentionSource?: () => Promise<Array<[connectionId: string, marked: boolean]>>;
 }
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'waiting-children'] as const;
@@ -77,6 +79,16 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       if (!prom.queueSource) return;
       const counts = await prom.queueSource.getJobCounts(...QUEUE_STATES);
       for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0);
+    },
+  });
+  // Labelled by connection id (an admin-chosen name, not user data): an alert names what to look at.
+  new Gauge({
+    name: 'scimwright_connection_needs_attention',
+    help: '1 when the connection\'s screens stopped matching (runs in a row, or a failed canary check) and its user jobs wait; else 0.',
+    labelNames: ['connection'] as const, registers,
+    async collect() {
+      this.reset();
+      for (const [connection, marked] of (await prom.attentionSource?.()) ?? []) this.set({ connection }, marked ? 1 : 0);
     },
   });
   return prom;

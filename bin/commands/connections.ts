@@ -1,6 +1,7 @@
-/** `scimwright connections add|list|get|rotate-token|delete` over the admin API. */
+/** `scimwright connections add|list|get|rotate-token|check|delete` over the admin API. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { adminClient, CliError, print, type Command } from './shared.ts';
+import { adminClient, CliError, print, type AdminClient, type Command } from './shared.ts';
 
 function secretFromEnv(name: string | undefined, what: string): string | undefined {
   if (!name) return undefined;
@@ -39,6 +40,36 @@ async function add(args: string[]): Promise<number> {
   return 0;
 }
 
+const DONE = new Set(['succeeded', 'failed']);
+
+/** Polls the run until it ends; a run not started yet answers 404, which only means "wait". */
+async function waitForRun(client: AdminClient, runId: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = (await client.request('GET', `/runs/${encodeURIComponent(runId)}`).catch((error: unknown) => {
+      if (error instanceof CliError && / 404 /.test(error.message)) return null;
+      throw error;
+    })) as Record<string, unknown> | null;
+    if (run && DONE.has(String(run.status))) return run;
+    if (Date.now() > deadline) throw new CliError(`check ${runId} did not finish within ${timeoutMs / 1000} s`, 1);
+    await sleep(500);
+  }
+}
+
+/** `connections check ID [--wait] [--timeout SECONDS]`: prints the run id; with --wait, the result. */
+async function checkNow(client: AdminClient, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { wait: { type: 'boolean' }, timeout: { type: 'string', default: '300' } } });
+  const id = positionals[0];
+  if (!id) throw new CliError('connections check ID [--wait] [--timeout SECONDS]');
+  const { runId } = (await client.request('POST', `/connections/${encodeURIComponent(id)}/check`)) as { runId: string };
+  process.stdout.write(`${runId}\n`);
+  if (!values.wait) return 0;
+  const run = await waitForRun(client, runId, Number(values.timeout) * 1000);
+  const ok = run.status === 'succeeded';
+  process.stdout.write(ok ? `Check passed: ${String(run.why ?? '')}\n` : `Check failed: ${String(run.error ?? 'unknown error')}\n`);
+  return ok ? 0 : 1;
+}
+
 export const connectionsCommand: Command = async (args) => {
   const [sub, ...rest] = args;
   const client = adminClient();
@@ -58,12 +89,14 @@ export const connectionsCommand: Command = async (args) => {
       process.stdout.write(`New bearer token for ${rest[0]} (shown once; the old one is refused from now on):\n  ${rotated.token}\n`);
       return 0;
     }
+    case 'check':
+      return checkNow(client, rest);
     case 'delete':
       if (!rest[0]) throw new CliError('connections delete ID');
       await client.request('DELETE', `/connections/${encodeURIComponent(rest[0])}`);
       process.stdout.write(`Connection ${rest[0]} deleted.\n`);
       return 0;
     default:
-      throw new CliError('connections add|list|get|rotate-token|delete');
+      throw new CliError('connections add|list|get|rotate-token|check|delete');
   }
 };

@@ -3,6 +3,7 @@
  * admin UI. The browser sets up and rotates that token; users go through Spekit's SCIM API.
  */
 import { defineConnector } from '../../core/connector.ts';
+import { check } from './check.ts';
 import { spekitSettingsSchema, SPEKIT_ROLES } from './settings.ts';
 import { logIn, rotateToken, setupToken } from './token.ts';
 import { userOperations } from './users.ts';
@@ -25,6 +26,7 @@ export const spekitConnector = defineConnector({
   operations: {
     login: logIn,
     ...userOperations,
+    check,
     tasks: { setup: setupToken, rotate: rotateToken },
   },
 });

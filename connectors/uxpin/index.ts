@@ -3,6 +3,7 @@
  * User Management). See shared/apps/uxpin.md for the screens this connector drives.
  */
 import { defineConnector } from '../../core/connector.ts';
+import { check } from './check.ts';
 import { changeRole, findUser, invite, inviteMany, listUsers, remove } from './members.ts';
 import { PROTECTED_ROLES, UXPIN_ROLES } from './roles.ts';
 import { login } from './session.ts';
@@ -27,5 +28,5 @@ export const uxpin = defineConnector({
     protectedRoles: PROTECTED_ROLES,
   },
   settings: uxpinSettings,
-  operations: { login, findUser, invite, inviteMany, changeRole, remove, listUsers },
+  operations: { login, findUser, invite, inviteMany, changeRole, remove, listUsers, check },
 });

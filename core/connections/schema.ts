@@ -34,6 +34,8 @@ export const settingsSchema = z
     deprovision: z.enum(['remove', 'deactivate']).default('remove'),
     /** Keep the app's display name in step with the IdP's. */
     syncDisplayName: z.boolean().default(true),
+    /** Hours between scheduled read-only canary checks; 0 turns the schedule off. Unset: 24. */
+    checkIntervalHours: z.number().int().min(0).max(8760).optional(),
     /** Connector-specific settings, validated by the connector's own schema. */
     app: z.record(z.string(), z.unknown()).default({}),
   })

@@ -36,6 +36,8 @@ export interface GatewayStackOptions {
   /** Most users per batch invite; 1 turns batching off (the worker's default when absent). */
   inviteBatchLimit?: number;
   logLevel?: Config['logLevel'];
+  /** Connectors to run (compose's registry); the shipped ones when absent. */
+  registry?: Parameters<typeof compose>[0]['registry'];
   /** Where log lines go (e.g. an array a test searches); stdout when absent. */
   logTo?: DestinationStream;
 }
@@ -62,7 +64,7 @@ export async function startGatewayStack(options: GatewayStackOptions): Promise<G
   const logger = createLogger({ level: config.logLevel }, options.logTo);
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
   const composed = await compose({
-    config, redis, logger, processMetrics: false,
+    config, redis, logger, processMetrics: false, ...(options.registry ? { registry: options.registry } : {}),
     worker: {
       sweep: false, ...(options.browser ? { sessions: { browser: options.browser } } : {}), ...(options.timing ? { timing: options.timing } : {}),
       ...(options.inviteBatchLimit ? { inviteBatchLimit: options.inviteBatchLimit } : {}),
