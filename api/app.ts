@@ -2,11 +2,14 @@
  * The gateway as a Fastify plugin tree: SCIM under /scim/v2/:connectionId, the admin API under
  * /admin/v1, health at /healthz. server.ts (bin/start.ts) only listens and shuts down.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../core/config.ts';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { trustProxyOption, type Config } from '../core/config.ts';
+import { ScimError } from '../core/errors.ts';
 import type { ConnectorDescriptor } from '../core/connector.ts';
 import type { ConnectionStore } from '../core/connections/store.ts';
 import type { StoredConnection } from '../core/connections/schema.ts';
@@ -17,6 +20,7 @@ import { tokenRoutes } from './admin/tokens.ts';
 import { consoleRoutes } from './console/index.ts';
 import { metricsRoutes } from './metrics/index.ts';
 import { scimRoutes } from './scim/index.ts';
+import { SCIM_CONTENT_TYPE, errorBody, sendScimError } from './scim/errors.ts';
 import type { AdminAuth } from './admin/auth.ts';
 import type { RunReader } from './admin/runs.ts';
 
@@ -44,18 +48,63 @@ declare module 'fastify' {
   }
 }
 
+/** Largest request head (request line + headers) Node reads; beyond it, a SCIM-shaped 431. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+/** Longest URL path segment (an id) the router passes on; beyond it, a SCIM-shaped 414. */
+export const MAX_PARAM_LENGTH = 2048;
+
+/**
+ * Failures Node finds before there is a request (header overflow, timeout, bad HTTP): the route is
+ * unknown then, so the answer is the SCIM Error body the README promises, which any JSON client reads.
+ */
+function scimShapedClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'The request headers or URL are larger than this server accepts.']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'The request did not arrive in time.'] : [400, 'The request is not valid HTTP.'];
+  const body = JSON.stringify(errorBody(new ScimError(status, undefined, detail)));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${SCIM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
+
+/** Router refusals (an overlong id, a malformed URL): SCIM-shaped under /scim, admin-shaped elsewhere. */
+function frameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const detail = status === 414 ? 'A part of this URL is longer than this server accepts.' : 'This URL cannot be read.';
+  if (request.url.startsWith('/scim/')) return sendScimError(reply, new ScimError(status, undefined, detail));
+  return reply.code(status).send({ error: { code: status === 414 ? 'uri_too_long' : 'invalid_request', message: detail } });
+}
+
 export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
+  const { config } = services;
   const app = Fastify({
     loggerInstance: logger,
-    bodyLimit: services.config.bodyLimit,
+    bodyLimit: config.bodyLimit,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    // X-Forwarded-* decide request.protocol/host/ip only for a configured proxy (SCIMWRIGHT_TRUST_PROXY).
+    trustProxy: trustProxyOption(config),
+    // A body trickled a byte at a time holds a socket: the whole request must arrive in time (408).
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(config.requestTimeoutMs, 60_000),
+      // Node looks for overdue requests this often (30 s by default, far above a short timeout).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(config.requestTimeoutMs / 4))),
+      // A 20,000-character filter is a request to answer, not a header overflow (Node's limit is 16 KiB).
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
+    // Long ids reach the routes (and get their own 404); longer ones get a SCIM-shaped 414 below.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: frameworkError,
+    clientErrorHandler: scimShapedClientError,
   });
   app.decorate('scimwright', services);
   app.decorateRequest('connection', null as unknown as StoredConnection);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Refused before its body was read (401, 413): close, or the sender keeps the socket open.
+    if (reply.statusCode === 401 || reply.statusCode === 413) reply.header('connection', 'close');
   });
   // SCIM clients send application/scim+json (RFC 7644 §3.1); parse it as JSON, rejecting __proto__.
   // Some send the header on a body-less DELETE: an empty body is then no body, not bad JSON.

@@ -31,6 +31,8 @@ export interface ComposeOptions {
   registry?: readonly ConnectorDefinition[];
   /** Worker options beyond the defaults; `false` runs the gateway alone (it still enqueues). */
   worker?: false | Pick<StartWorkerOptions, 'timing' | 'sessions' | 'sweep' | 'inviteBatchLimit' | 'attentionAfter' | 'checks'>;
+  /** How long a running job may finish on close before its browser is closed. Default JOB_GRACE_MS. */
+  jobGraceMs?: number;
   /** Node process metrics on /metrics (off in tests, where several registries share a process). */
   processMetrics?: boolean;
 }
@@ -90,10 +92,36 @@ export async function compose(options: ComposeOptions): Promise<Composed> {
       return services.origin;
     },
     close: () => (closing ??= (async () => {
+      if (worker) await closeWorker(worker, options.jobGraceMs ?? config.shutdownGraceMs ?? JOB_GRACE_MS, logger);
       await app.close();
-      await worker?.close();
       if (!worker) await queue.close();
       queueRedis?.disconnect();
     })()),
   };
+}
+
+/** How long a running job may finish on shutdown before its browser is closed under it. */
+export const JOB_GRACE_MS = 10_000;
+/** The whole shutdown, whatever hangs (bin/start.ts exits after it). */
+export const SHUTDOWN_LIMIT_MS = 30_000;
+
+/**
+ * Shutdown in order while Redis is still up: stop taking jobs; let the running one finish for
+ * `graceMs`; then close the browser under it, so its step fails, its run is closed as failed and
+ * BullMQ retries the job later (every job is idempotent); then the rest of the worker.
+ */
+async function closeWorker(worker: RunningWorker, graceMs: number, logger: Logger): Promise<void> {
+  const drained = worker.worker.close();
+  if (!(await settlesWithin(drained, graceMs))) {
+    logger.warn({ graceMs }, 'shutdown: a job is still running; closing the browser, the job will be retried');
+    await worker.sessions.close().catch((error: unknown) => logger.warn({ error }, 'closing the browser failed'));
+    await settlesWithin(drained, 5_000);
+  }
+  if (!(await settlesWithin(worker.close(), 5_000))) logger.warn('shutdown: the worker did not close in time');
+}
+
+function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  return Promise.race([promise.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
 }

@@ -6,8 +6,9 @@ import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import { startEmbeddedRedis, type RedisServer } from '../core/platform/embedded-redis.ts';
+import { DataDirLockedError, lockDataDir } from '../core/platform/data-dir-lock.ts';
 import { loadOrCreateKey } from '../core/platform/key-file.ts';
-import { compose } from './compose.ts';
+import { compose, SHUTDOWN_LIMIT_MS } from './compose.ts';
 
 export interface Started {
   config: Config;
@@ -20,23 +21,51 @@ export interface Started {
 export async function start(overrides: Partial<Config> = {}): Promise<Started> {
   const config = loadConfig(process.env, overrides);
   const logger = createLogger({ level: config.logLevel });
-  let embedded: RedisServer | undefined;
-  if (!config.redisUrl) embedded = await startEmbeddedRedis(config.dataDir);
-  const redisUrl = config.redisUrl ?? embedded!.url;
-  const key = loadOrCreateKey(config.dataDir, config.secretKey, Boolean(config.redisUrl));
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  // The lock comes first and Redis after it: a refused second start has spawned nothing.
+  const lock = config.redisUrl ? undefined : lockDataDir(config.dataDir);
+  const cleanup: Array<() => Promise<void> | void> = [() => lock?.release()];
+  const undo = async () => {
+    for (const step of cleanup.reverse()) await step();
+  };
+  try {
+    let embedded: RedisServer | undefined;
+    if (!config.redisUrl) {
+      embedded = await startEmbeddedRedis(config.dataDir);
+      cleanup.push(() => embedded!.stop());
+    }
+    const redisUrl = config.redisUrl ?? embedded!.url;
+    const key = loadOrCreateKey(config.dataDir, config.secretKey, Boolean(config.redisUrl));
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+    cleanup.push(() => redis.disconnect());
+    const composed = await compose({ config, redis, key, logger, worker: config.embeddedWorker ? {} : false });
+    cleanup.push(() => composed.close());
+    const origin = await listen(composed, config);
+    const adminToken = await composed.core.adminTokens.bootstrap();
+    let stopping: Promise<void> | undefined;
+    // Reverse order of start: gateway and worker (compose.close), the client, Redis, the lock.
+    const stop = () => (stopping ??= undo());
+    return { config, origin, redisUrl, ...(adminToken ? { adminToken } : {}), stop };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}
 
-  const composed = await compose({ config, redis, key, logger, worker: config.embeddedWorker ? {} : false });
-  const origin = await composed.listen(config.port, config.host);
-  const adminToken = await composed.core.adminTokens.bootstrap();
+/** A taken port is a one-line StartError, not a stack trace. */
+async function listen(composed: Awaited<ReturnType<typeof compose>>, config: Config): Promise<string> {
+  try {
+    return await composed.listen(config.port, config.host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new StartError(`Port ${config.port} on ${config.host} is already in use; stop what holds it or set PORT to another port.`);
+    if (code === 'EADDRNOTAVAIL' || code === 'EACCES') throw new StartError(`Cannot listen on ${config.host}:${config.port} (${code}); check HOST and PORT.`);
+    throw error;
+  }
+}
 
-  let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (async () => {
-    await composed.close();
-    redis.disconnect();
-    await embedded?.stop();
-  })());
-  return { config, origin, redisUrl, ...(adminToken ? { adminToken } : {}), stop };
+/** A start-up failure the operator can act on from one line. */
+export class StartError extends Error {
+  override readonly name = 'StartError';
 }
 
 async function main() {
@@ -53,13 +82,34 @@ async function main() {
     }
     // The token goes to the terminal, never through the logger.
     process.stdout.write(`${lines.join('\n')}\n`);
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => void started.stop().then(() => process.exit(0)));
-    }
+    onSignals(started);
   } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+    const oneLine = error instanceof ConfigError || error instanceof StartError || error instanceof DataDirLockedError;
+    process.stderr.write(`${oneLine ? error.message : (error as Error).stack}\n`);
     process.exit(1);
   }
+}
+
+/** Shutdown is bounded: a stuck step cannot keep the process alive; a second signal ends it at once. */
+function onSignals(started: Started): void {
+  let received = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (received) {
+      process.stderr.write(`${signal} again: exiting now\n`);
+      process.exit(1);
+    }
+    received = true;
+    setTimeout(() => {
+      process.stderr.write(`shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s: exiting\n`);
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
+    void started.stop().then(() => process.exit(0), (error: unknown) => {
+      process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

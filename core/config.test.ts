@@ -28,3 +28,13 @@ test('the environment wins over the config file', async () => {
   writeFileSync(file, '[1,2]');
   assert.throws(() => loadConfig({ SCIMWRIGHT_CONFIG: file }), /JSON object/);
 });
+
+test('SCIMWRIGHT_TRUST_PROXY: unset trusts no proxy; true, a hop count or an address list', async () => {
+  const { trustProxyOption } = await import('./config.ts');
+  assert.equal(trustProxyOption(loadConfig({})), false);
+  assert.equal(trustProxyOption(loadConfig({ SCIMWRIGHT_TRUST_PROXY: 'true' })), true);
+  const oneHop = trustProxyOption(loadConfig({ SCIMWRIGHT_TRUST_PROXY: '1' })) as (address: string, hop: number) => boolean;
+  assert.deepEqual([oneHop('10.0.0.1', 0), oneHop('10.0.0.2', 1)], [true, false]);
+  assert.deepEqual(trustProxyOption(loadConfig({ SCIMWRIGHT_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' })), ['127.0.0.1', '10.0.0.0/8']);
+  assert.throws(() => loadConfig({ SCIMWRIGHT_TRUST_PROXY: 'everyone please' }), /SCIMWRIGHT_TRUST_PROXY:/);
+});

@@ -40,7 +40,29 @@ export const configSchema = z.object({
   workerMetricsPort: int(0, 65535).optional(),
   /** Start the converge worker inside `npm start`. Default true. */
   embeddedWorker: z.stringbool().default(true),
+  /**
+   * Reverse proxies whose X-Forwarded-Proto/-Host/-For are believed (the console's origin check,
+   * the cookie's Secure flag, the client IP): `true` (any), a hop count, or addresses/CIDRs
+   * separated by commas. Unset: none, the headers are ignored. Fastify `trustProxy`.
+   */
+  trustProxy: z.string().regex(/^(true|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, 'use true, a hop count, or addresses/CIDRs separated by commas').optional(),
+  /** Longest a request may take to arrive in full (headers and body), in ms; 408 and closed after. Default 30 s. */
+  requestTimeoutMs: int(1000, 600_000).default(30_000),
+  /** On SIGTERM, how long a running browser job may finish before its browser is closed, in ms. Default 10 s. */
+  shutdownGraceMs: int(0, 120_000).default(10_000),
 });
+
+/** The `trustProxy` setting in the form Fastify takes. */
+export function trustProxyOption(config: Pick<Config, 'trustProxy'>): boolean | string[] | ((address: string, hop: number) => boolean) {
+  const value = config.trustProxy;
+  if (value === undefined) return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    return (_address, hop) => hop < hops;
+  }
+  return value.split(',').map((part) => part.trim());
+}
 
 export type Config = z.infer<typeof configSchema>;
 
@@ -63,6 +85,9 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   workerConcurrency: 'SCIMWRIGHT_WORKER_CONCURRENCY',
   workerMetricsPort: 'SCIMWRIGHT_WORKER_METRICS_PORT',
   embeddedWorker: 'SCIMWRIGHT_EMBEDDED_WORKER',
+  trustProxy: 'SCIMWRIGHT_TRUST_PROXY',
+  requestTimeoutMs: 'SCIMWRIGHT_REQUEST_TIMEOUT_MS',
+  shutdownGraceMs: 'SCIMWRIGHT_SHUTDOWN_GRACE_MS',
 };
 
 export class ConfigError extends Error {

@@ -1,6 +1,7 @@
 /** Runs of the converge worker, for operators and reviewers: GET …/connections/:id/runs, GET /runs/:runId. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { readEvidenceFile } from '../../core/platform/evidence-file.ts';
 import { adminError, requireRole } from './auth.ts';
 
 export interface RunRecordView {
@@ -47,11 +48,11 @@ export async function runRoutes(app: FastifyInstance) {
     const run = await reader()?.get(request.params.runId);
     const file = request.params.file;
     if (!run?.evidence || !run.evidence.files.includes(file)) return adminError(reply, 404, 'not_found', 'No such evidence file.');
-    const { readFile } = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    const bytes = await readFile(join(app.scimwright.config.recordingsDir, run.evidence.dir, file));
+    const read = await readEvidenceFile(app.scimwright.config.recordingsDir, run.evidence.dir, file);
+    // Listed but gone (or planted as a symlink): the file is not there to serve, which is a 404.
+    if (!Buffer.isBuffer(read)) return adminError(reply, 404, 'not_found', read.reason === 'missing' ? 'The evidence file is listed but missing.' : 'No such evidence file.');
     const type = file.endsWith('.png') ? 'image/png' : file.endsWith('.json') ? 'application/json' : file.endsWith('.html') ? 'text/plain; charset=utf-8' : 'application/octet-stream';
-    return reply.type(type).send(bytes);
+    return reply.type(type).send(read);
   });
 }
 

@@ -1,12 +1,11 @@
 /**
  * Evidence files for signed-in users only: GET /console/evidence/:runId/:file. The file must be
- * one the run record lists (or its manifest), its name a plain numbered name, and its resolved
- * path inside the run's folder under the recordings dir: no traversal, no symlink tricks via the name.
+ * one the run record lists (or its manifest), its name a plain numbered name, and it is opened by
+ * core/platform/evidence-file.ts: no traversal, no symlink anywhere in the run folder.
  * Captured HTML is served as text, never rendered (it is the app's page, not ours).
  */
-import { readFile, realpath } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { readEvidenceFile } from '../../core/platform/evidence-file.ts';
 import { errorPage } from './errors.ts';
 
 const FILE_NAME = /^(?:\d{3,}-[a-z0-9][a-z0-9.-]{0,120}|manifest\.json)$/;
@@ -28,16 +27,8 @@ export async function evidenceFileRoutes(app: FastifyInstance) {
     const run = await app.scimwright.runs?.get(runId);
     const dir = run?.evidence?.dir;
     if (!dir || !RUN_DIR.test(dir) || dir.includes('..') || (file !== 'manifest.json' && !run.evidence!.files.includes(file))) return notFound();
-    const root = resolve(app.scimwright.config.recordingsDir);
-    let bytes: Buffer;
-    try {
-      const path = await realpath(join(root, dir, file));
-      const realRoot = await realpath(root);
-      if (!path.startsWith(realRoot + sep)) return notFound();
-      bytes = await readFile(path);
-    } catch {
-      return notFound();
-    }
+    const bytes = await readEvidenceFile(app.scimwright.config.recordingsDir, dir, file);
+    if (!Buffer.isBuffer(bytes)) return notFound();
     return reply
       .type(contentType(file))
       .header('content-disposition', `${file.endsWith('.png') ? 'inline' : 'attachment'}; filename="${file}"`)

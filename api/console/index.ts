@@ -96,7 +96,8 @@ async function guard(app: FastifyInstance, request: FastifyRequest, reply: Fasti
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `${request.protocol}://${request.host}` && origin !== forwardedOrigin(request)) {
+    // request.protocol/host follow X-Forwarded-* only behind a configured proxy (SCIMWRIGHT_TRUST_PROXY).
+    if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
       return errorPage(reply, 403, 'Not allowed', 'This request came from another site.', session);
     }
     // Bull Board's own API calls carry no form token; SameSite=Strict, the Origin check and the
@@ -107,10 +108,4 @@ async function guard(app: FastifyInstance, request: FastifyRequest, reply: Fasti
       return errorPage(reply, 403, 'Form expired', 'This form is out of date. Go back, reload the page and try again.', session);
     }
   }
-}
-
-function forwardedOrigin(request: FastifyRequest): string | undefined {
-  const proto = request.headers['x-forwarded-proto'];
-  const host = request.headers['x-forwarded-host'] ?? request.headers.host;
-  return typeof proto === 'string' && typeof host === 'string' ? `${proto}://${host}` : undefined;
 }

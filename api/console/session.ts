@@ -108,16 +108,17 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
   return undefined;
 }
 
-/** `Secure` when the request came over HTTPS (directly or through a proxy that says so). */
-/** Without `maxAgeSeconds` the cookie ends with the browser; the server's expiry rules either way. */
+/**
+ * `Secure` when the request came over HTTPS, directly or through a proxy trusted by
+ * SCIMWRIGHT_TRUST_PROXY (request.protocol ignores X-Forwarded-Proto otherwise).
+ * Without `maxAgeSeconds` the cookie ends with the browser; the server's expiry rules either way. */
 export function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {
-  const secure = request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https';
+  const secure = request.protocol === 'https';
   const parts = [`${name}=${encodeURIComponent(value)}`, 'Path=/console', 'HttpOnly', 'SameSite=Strict'];
   if (maxAgeSeconds !== undefined) parts.push(`Max-Age=${maxAgeSeconds}`);
   if (secure) parts.push('Secure');
-  const existing = reply.getHeader('set-cookie');
-  const list = Array.isArray(existing) ? existing.map(String) : existing ? [String(existing)] : [];
-  reply.header('set-cookie', [...list, parts.join('; ')]);
+  // Fastify appends to set-cookie itself: passing the existing ones again would send them twice.
+  reply.header('set-cookie', parts.join('; '));
 }
 
 declare module 'fastify' {

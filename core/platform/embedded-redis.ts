@@ -4,9 +4,11 @@
  * start their own through the same function.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadOrCreateSecretFile } from './key-file.ts';
 
 export interface RedisServer {
   url: string;
@@ -20,6 +22,13 @@ export interface RedisServerOptions {
   dir: string;
   /** `everysec` (default) loses at most a second of writes on a crash; `always` fsyncs every write. */
   appendfsync?: 'everysec' | 'always';
+  /**
+   * `requirepass` for the server. It goes into a 0600 config file in `dir`, never on the command
+   * line (which `ps` shows to every local user); the returned URL carries it.
+   */
+  password?: string;
+  /** Kill the server when this process dies, however it dies (a watchdog; see below). */
+  dieWithParent?: boolean;
 }
 
 export function freePort(): Promise<number> {
@@ -37,18 +46,28 @@ export function freePort(): Promise<number> {
 export async function startRedisServer(options: RedisServerOptions): Promise<RedisServer> {
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', [
+  const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes',
     '--save', '', '--appendonly', 'yes', '--appendfsync', options.appendfsync ?? 'everysec',
     '--dir', options.dir, '--daemonize', 'no', '--loglevel', 'notice',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
-  await waitForReady(child);
+  ];
+  if (options.password !== undefined) args.unshift(writePasswordConfig(options.dir, options.password));
+  // Its own process group: a Ctrl-C or a group SIGTERM reaches only us, and we stop Redis last.
+  const child: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.dieWithParent ?? false });
+  if (options.dieWithParent) watchParent(child);
+  try {
+    await waitForReady(child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : '';
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${auth}127.0.0.1:${port}`,
     port,
     dir: options.dir,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM'); // redis flushes the AOF on SIGTERM
       await exited;
@@ -56,9 +75,31 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   };
 }
 
-/** The embedded Redis of `npm start`: its data lives in `<dataDir>/redis`. */
+function writePasswordConfig(dir: string, password: string): string {
+  if (!/^[A-Za-z0-9_-]{16,}$/.test(password)) throw new Error('the embedded Redis password must be 16+ URL-safe characters');
+  const path = join(dir, 'redis.conf');
+  writeFileSync(path, `# written by scimwright at each start; the password is DATA_DIR/redis.pass\nrequirepass ${password}\n`, { mode: 0o600 });
+  return path;
+}
+
+/**
+ * Redis has no "die with parent" option and a SIGKILLed Node runs no exit handler, so a tiny
+ * shell watchdog polls both PIDs each second and stops Redis (SIGTERM: the AOF is flushed) once
+ * this process is gone. It exits by itself when Redis does.
+ */
+function watchParent(child: ChildProcess): void {
+  if (!child.pid) return;
+  const script = 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done; kill -TERM "$2" 2>/dev/null';
+  spawn('sh', ['-c', script, 'scimwright-redis-watchdog', String(process.pid), String(child.pid)], { detached: true, stdio: 'ignore' }).unref();
+}
+
+/**
+ * The embedded Redis of `npm start`: its data lives in `<dataDir>/redis`, it asks for the password
+ * kept in `<dataDir>/redis.pass` (0600, made at first start), and it dies with this process.
+ */
 export function startEmbeddedRedis(dataDir: string): Promise<RedisServer> {
-  return startRedisServer({ dir: join(dataDir, 'redis') });
+  const password = loadOrCreateSecretFile(dataDir, 'redis.pass', () => randomBytes(32).toString('base64url'));
+  return startRedisServer({ dir: join(dataDir, 'redis'), password, dieWithParent: true });
 }
 
 function waitForReady(child: ChildProcess): Promise<void> {

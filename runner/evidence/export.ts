@@ -6,11 +6,12 @@
  * `scimwright evidence verify --zip FILE` (or `--dir` on the unzipped folder) checks it alone:
  * see export-verify.ts.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { z } from 'zod';
+import { openEvidenceFile, readEvidenceFile } from '../../core/platform/evidence-file.ts';
 import { readChainHead } from './chain.ts';
 import { DAY_FOLDER, assertSegment, subfolders } from './layout.ts';
 import { MANIFEST_FILE, manifestHash, manifestSchema, type Manifest } from './manifest.ts';
@@ -101,7 +102,9 @@ async function addRun(recordingsDir: string, path: string, plan: ExportPlan): Pr
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8'));
+    const bytes = await readEvidenceFile(recordingsDir, path, MANIFEST_FILE);
+    if (!Buffer.isBuffer(bytes)) throw new Error(`manifest ${bytes.reason}`);
+    raw = JSON.parse(bytes.toString('utf8'));
   } catch {
     plan.unreadable.push(path);
     return;
@@ -147,13 +150,28 @@ export async function exportEvidence(recordingsDir: string, selection: ExportSel
   zip.addBuffer(Buffer.from(bundleSummary(plan, index)), 'SUMMARY.md', { mtime });
   zip.addBuffer(Buffer.from(verificationText(plan, reports)), 'verification.txt', { mtime });
   for (const run of plan.runs) {
-    for (const file of run.files) {
-      if (!(await stat(join(recordingsDir, run.path, file))).isFile()) continue;
-      zip.addFile(join(recordingsDir, run.path, file), `${BUNDLE_EVIDENCE_DIR}/${run.path}/${file}`);
-    }
+    for (const file of run.files) await addRunFile(zip, recordingsDir, run.path, file);
   }
   zip.end();
   return { stream: zip.outputStream as Readable, fileName: bundleFileName(plan.selection, now), plan };
+}
+
+/**
+ * Only regular files of the run folder go in, each opened through the one safe opener: a symlink
+ * planted there would otherwise ship whatever it points at. It is checked now and opened again
+ * when the zip reaches it, so a big export holds no file handles while it waits.
+ */
+async function addRunFile(zip: yazl.ZipFile, recordingsDir: string, runPath: string, file: string): Promise<void> {
+  const checked = await openEvidenceFile(recordingsDir, runPath, file);
+  if (!checked.ok) return;
+  const { mtime } = checked;
+  await checked.handle.close();
+  zip.addReadStreamLazy(`${BUNDLE_EVIDENCE_DIR}/${runPath}/${file}`, { mtime }, (done) => {
+    openEvidenceFile(recordingsDir, runPath, file).then(
+      (opened) => (opened.ok ? done(null, opened.handle.createReadStream()) : done(new Error(`evidence file ${runPath}/${file} is ${opened.reason}`), undefined as never)),
+      (error: unknown) => done(error, undefined as never),
+    );
+  });
 }
 
 function verificationText(plan: ExportPlan, reports: string[]): string {
