@@ -34,6 +34,8 @@ export const settingsSchema = z
     deprovision: z.enum(['remove', 'deactivate']).default('remove'),
     /** Keep the app's display name in step with the IdP's. */
     syncDisplayName: z.boolean().default(true),
+    /** Minutes an IdP deprovisioning may take to reach the app; the audit log marks slower ones (60 when unset). */
+    deprovisionTargetMinutes: z.number().int().positive().max(525_600).optional(),
     /** Connector-specific settings, validated by the connector's own schema. */
     app: z.record(z.string(), z.unknown()).default({}),
   })
