@@ -79,13 +79,15 @@ export class AuditRecorder {
     const [stored, groupIds, prov, previous] = await Promise.all([
       this.resources.get(ctx.connectionId, 'User', userId),
       this.redis.smembers(keys.memberOf(userId)),
-      this.redis.hmget(keys.prov(userId), 'generation', 'userName'),
+      this.redis.hmget(keys.prov(userId), 'generation', 'userName', 'appRole'),
       this.redis.get(this.store.keys.snapshot(ctx.connectionId, userId)),
     ]);
     const groups = await this.resources.getMany(ctx.connectionId, 'Group', groupIds);
     const after = snapshotOf(stored?.resource ?? null, groups.map((g) => String(g.resource.displayName)));
     const before = previous ? (JSON.parse(previous) as Snapshot) : null;
     const changes = diff(before, after);
+    // No SCIM role before means the connection's mapping chose one: the app's role is the old value.
+    for (const c of changes) if (c.field === 'role' && c.from === null && before && prov[2]) c.from = prov[2];
     // A group change that did not move this user (e.g. a rename of another member) is no change.
     if (after && before && changes.length === 0 && request.includes('/Groups')) return null;
     const email = (stored ? appEmail(stored.resource as Parameters<typeof appEmail>[0]) : undefined) ?? prov[1]?.toLowerCase() ?? before?.userName?.toLowerCase() ?? userId;
