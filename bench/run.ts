@@ -18,6 +18,7 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'runner', file: './runner.ts', exportName: 'benchRunner' },
   { name: 'uxpin', file: './uxpin.ts', exportName: 'benchUxpin' },
   { name: 'uxpin-onboarding', file: './uxpin-onboarding.ts', exportName: 'benchUxpinOnboarding' },
+  { name: 'audit', file: './audit.ts', exportName: 'benchAudit' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

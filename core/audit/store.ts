@@ -8,8 +8,8 @@ import type { Redis } from 'ioredis';
 import type { AuditAction, AuditChange, AuditOutcome, AuditPage, AuditQuery } from './schema.ts';
 
 /** Most entries one page request reads before it answers with what it found and a cursor. */
-const SCAN_BUDGET = 5000;
-const CHUNK = 200;
+const SCAN_BUDGET = 2000;
+const MAX_CHUNK = 500;
 
 export interface SettleInput {
   generation: number;
@@ -125,8 +125,11 @@ export class AuditStore {
     const found: AuditChange[] = [];
     let max = bounds.max;
     let scanned = 0;
+    // The first read is one page (and one more, to know if there is a next); misses grow it.
+    let chunk = query.limit + 1;
     while (scanned < SCAN_BUDGET && max >= bounds.min) {
-      const ids = await this.redis.zrevrangebyscore(key, max, bounds.min, 'LIMIT', 0, CHUNK);
+      const ids = await this.redis.zrevrangebyscore(key, max, bounds.min, 'LIMIT', 0, chunk);
+      chunk = Math.min(MAX_CHUNK, chunk * 4);
       if (ids.length === 0) return { changes: found };
       scanned += ids.length;
       for (const change of await this.load(ids)) {
