@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuditChange } from '../../core/audit/schema.ts';
+import type { StoredConnection } from '../../core/connections/schema.ts';
 import { DEFAULT_DEPROVISION_TARGET_MINUTES } from '../../core/audit/view.ts';
 import type { ProvisioningState } from '../../core/provisioning/state.ts';
 import { auditStore } from '../admin/audit.ts';
@@ -84,6 +85,20 @@ function batchNote(run: RunRecordView): Html | string {
     <a class="mono" href="${href('connections', run.connectionId, 'users', batch.userId)}#${batch.runId}">${batch.runId}</a>; this run read the user back)</span>`;
 }
 
+/** The verdict of the latest deprovisioning, from the run that settled it and that run's evidence. */
+async function leaverVerdict(app: FastifyInstance, connection: StoredConnection, changes: AuditChange[], runs: RunRecordView[], byRun: Map<string, ConsoleRunEvidence | null | undefined>) {
+  const leave = changes.find((c) => c.action === 'deactivate' || c.action === 'delete');
+  const run = leave?.runId ? (runs.find((r) => r.runId === leave.runId) ?? (await app.scimwright.runs?.get(leave.runId)) ?? null) : null;
+  const reader = app.scimwright.evidence;
+  let evidence: ConsoleRunEvidence | null | undefined;
+  if (run && byRun.has(run.runId)) evidence = byRun.get(run.runId);
+  else if (run?.evidence && reader) evidence = await reader.inspectRun(run.evidence.dir).catch(() => null);
+  return verdictBlock({
+    appName: app.scimwright.connectors.get(connection.connector)?.name ?? connection.connector, changes, run, evidence,
+    targetMinutes: connection.settings.deprovisionTargetMinutes ?? DEFAULT_DEPROVISION_TARGET_MINUTES,
+  });
+}
+
 /** A SCIM request: what it changed (old → new) and which token (IdP) sent it. */
 function requestItem(e: { at: string; request: string; requestId: string; tokenId: string }, change: AuditChange | undefined): Html {
   const diffs = change?.changes ?? [];
@@ -120,13 +135,7 @@ export async function timelineRoutes(app: FastifyInstance) {
     const items = entries.map((e) => e.kind === 'request'
       ? requestItem(e, byRequest.get(e.requestId))
       : runCard(e.run, byRun.get(e.run.runId), e.run.runId === runs[0]?.runId));
-    const leave = changes.find((c) => c.action === 'deactivate' || c.action === 'delete');
-    const settler = leave?.runId ? (runs.find((r) => r.runId === leave.runId) ?? (await app.scimwright.runs?.get(leave.runId)) ?? null) : null;
-    const settlerEvidence = settler ? (byRun.has(settler.runId) ? byRun.get(settler.runId) : settler.evidence && reader ? await reader.inspectRun(settler.evidence.dir).catch(() => null) : undefined) : undefined;
-    const verdict = verdictBlock({
-      appName: app.scimwright.connectors.get(connection.connector)?.name ?? connection.connector, changes, run: settler, evidence: settlerEvidence,
-      targetMinutes: connection.settings.deprovisionTargetMinutes ?? DEFAULT_DEPROVISION_TARGET_MINUTES,
-    });
+    const verdict = await leaverVerdict(app, connection, changes, runs, byRun);
     const body = html`${verdict}${summaryBlock(id, userId, state, session)}
       <h2>Timeline <span class="sub">oldest first</span></h2>
       ${items.length === 0 ? emptyState('Nothing yet', 'No SCIM request or run is recorded for this user.') : html`<ol class="timeline">${items}</ol>`}

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { AuditAction, AuditChange, AuditOutcome, AuditPage, AuditQuery } from './schema.ts';
 
 /** Most entries one page request reads before it answers with what it found and a cursor. */
-const SCAN_BUDGET = 2000;
+const SCAN_BUDGET = 1000;
 const MAX_CHUNK = 500;
 
 export interface SettleInput {
