@@ -20,6 +20,7 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'uxpin-onboarding', file: './uxpin-onboarding.ts', exportName: 'benchUxpinOnboarding' },
   { name: 'entra-cycle', file: './entra-cycle.ts', exportName: 'benchEntraCycle' },
   { name: 'adversarial', file: './adversarial.ts', exportName: 'benchAdversarial' },
+  { name: 'audit', file: './audit.ts', exportName: 'benchAudit' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

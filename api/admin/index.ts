@@ -1,5 +1,6 @@
 /** The admin API under /admin/v1. Errors are `{ error: { code, message } }` with stable codes. */
 import type { FastifyInstance } from 'fastify';
+import { auditRoutes } from './audit.ts';
 import { connectionRoutes } from './connections.ts';
 import { runRoutes } from './runs.ts';
 
@@ -13,4 +14,5 @@ export async function adminRoutes(app: FastifyInstance) {
   });
   await app.register(connectionRoutes);
   await app.register(runRoutes);
+  await app.register(auditRoutes);
 }

@@ -59,9 +59,15 @@ export function ago(iso: string | undefined, now = Date.now()): string {
   return `${Math.round(seconds / 86_400)} d ago`;
 }
 
+/** "2026-12-01 19:52:07 UTC": the console shows absolute times; relative ones are only a hint. */
+export function utc(iso: string | undefined): string {
+  if (!iso || Number.isNaN(Date.parse(iso))) return 'never';
+  return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 export function time(iso: string | undefined): Html {
   if (!iso) return html`<span class="muted">never</span>`;
-  return html`<time datetime="${iso}" title="${iso}">${ago(iso)}</time>`;
+  return html`<time datetime="${iso}" title="${ago(iso)}">${utc(iso)}</time> <span class="sub ago">(${ago(iso)})</span>`;
 }
 
 const BADGES: Record<string, string> = {

@@ -9,6 +9,7 @@ import { AdminTokens } from '../../core/admin-tokens.ts';
 import { assetRoutes } from './assets.ts';
 import { authRoutes } from './auth-routes.ts';
 import { attentionRoutes } from './attention-page.ts';
+import { auditRoutes } from './audit-page.ts';
 import { connectionPages } from './connections-page.ts';
 import { driftRoutes } from './drift-page.ts';
 import { evidenceFileRoutes } from './evidence-files.ts';
@@ -71,6 +72,7 @@ export async function consoleRoutes(app: FastifyInstance) {
   await app.register(userRoutes);
   await app.register(timelineRoutes);
   await app.register(attentionRoutes);
+  await app.register(auditRoutes);
   await app.register(driftRoutes);
   await app.register(exportRoutes);
   await app.register(evidenceFileRoutes);

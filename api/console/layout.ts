@@ -2,11 +2,12 @@
 import { html, type Html } from './html.ts';
 import type { ConsoleSession } from './session.ts';
 
-export type Section = 'connections' | 'attention' | 'drift' | 'export' | 'queues';
+export type Section = 'connections' | 'attention' | 'audit' | 'drift' | 'export' | 'queues';
 
 const NAV: Array<{ section: Section; label: string; path: string; adminOnly?: boolean }> = [
   { section: 'connections', label: 'Connections', path: '/console/connections' },
   { section: 'attention', label: 'Failed & stuck', path: '/console/attention' },
+  { section: 'audit', label: 'Audit log', path: '/console/audit' },
   { section: 'drift', label: 'Drift', path: '/console/drift' },
   { section: 'export', label: 'Evidence export', path: '/console/export' },
   { section: 'queues', label: 'Queues', path: '/console/queues', adminOnly: true },

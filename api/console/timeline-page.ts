@@ -3,7 +3,11 @@
  * them out, and each run's steps with their screenshots and each file's verification status.
  */
 import type { FastifyInstance } from 'fastify';
+import type { AuditChange } from '../../core/audit/schema.ts';
+import type { StoredConnection } from '../../core/connections/schema.ts';
+import { DEFAULT_DEPROVISION_TARGET_MINUTES } from '../../core/audit/view.ts';
 import type { ProvisioningState } from '../../core/provisioning/state.ts';
+import { auditStore } from '../admin/audit.ts';
 import type { RunRecordView } from '../admin/runs.ts';
 import { runField } from './connections-page.ts';
 import { errorPage } from './errors.ts';
@@ -11,6 +15,7 @@ import { badge, href, html, time, withQuery, type Html } from './html.ts';
 import { csrfField, emptyState, page } from './layout.ts';
 import type { ConsoleRunEvidence, ConsoleStep } from './services.ts';
 import type { ConsoleSession } from './session.ts';
+import { verdictBlock } from './verdict.ts';
 
 /** Runs shown on one timeline (newest kept). */
 const MAX_RUNS = 50;
@@ -80,6 +85,29 @@ function batchNote(run: RunRecordView): Html | string {
     <a class="mono" href="${href('connections', run.connectionId, 'users', batch.userId)}#${batch.runId}">${batch.runId}</a>; this run read the user back)</span>`;
 }
 
+/** The verdict of the latest deprovisioning, from the run that settled it and that run's evidence. */
+async function leaverVerdict(app: FastifyInstance, connection: StoredConnection, changes: AuditChange[], runs: RunRecordView[], byRun: Map<string, ConsoleRunEvidence | null | undefined>) {
+  const leave = changes.find((c) => c.action === 'deactivate' || c.action === 'delete');
+  const run = leave?.runId ? (runs.find((r) => r.runId === leave.runId) ?? (await app.scimwright.runs?.get(leave.runId)) ?? null) : null;
+  const reader = app.scimwright.evidence;
+  let evidence: ConsoleRunEvidence | null | undefined;
+  if (run && byRun.has(run.runId)) evidence = byRun.get(run.runId);
+  else if (run?.evidence && reader) evidence = await reader.inspectRun(run.evidence.dir).catch(() => null);
+  return verdictBlock({
+    appName: app.scimwright.connectors.get(connection.connector)?.name ?? connection.connector, changes, run, evidence,
+    targetMinutes: connection.settings.deprovisionTargetMinutes ?? DEFAULT_DEPROVISION_TARGET_MINUTES,
+  });
+}
+
+/** A SCIM request: what it changed (old → new) and which token (IdP) sent it. */
+function requestItem(e: { at: string; request: string; requestId: string; tokenId: string }, change: AuditChange | undefined): Html {
+  const diffs = change?.changes ?? [];
+  return html`<li class="event event-request"><div class="event-head"><span class="event-kind">SCIM</span> <strong class="mono">${e.request}</strong> ${time(e.at)}
+    <span class="sub">sent by token <span class="mono">${e.tokenId}</span> (IdP) · request <span class="mono">${e.requestId}</span></span></div>
+    ${diffs.length > 0 ? html`<ul class="diffs" aria-label="What it changed">${diffs.map((d) => html`<li><span class="mono">${d.field}</span> ${d.from ?? '∅'} → <strong>${d.to ?? '∅'}</strong></li>`)}</ul>` : ''}
+    ${change ? html`<p class="sub">${change.action} · ${change.outcome}${change.reason ? ` (${change.reason})` : ''}</p>` : ''}</li>`;
+}
+
 function durationText(start: string | undefined, end: string | undefined): string {
   if (!start || !end) return 'still running';
   const ms = Date.parse(end) - Date.parse(start);
@@ -102,11 +130,13 @@ export async function timelineRoutes(app: FastifyInstance) {
       ...runs.map((run) => ({ at: run.startedAt ?? '', kind: 'run' as const, run })),
     ].sort((a, b) => a.at.localeCompare(b.at));
     const byRun = new Map(runs.map((run, i) => [run.runId, evidence[i]]));
+    const changes = await auditStore(app).ofUser(id, userId);
+    const byRequest = new Map(changes.map((c) => [c.requestId, c]));
     const items = entries.map((e) => e.kind === 'request'
-      ? html`<li class="event event-request"><div class="event-head"><span class="event-kind">SCIM</span> <strong class="mono">${e.request}</strong> ${time(e.at)}
-          <span class="sub">request <span class="mono">${e.requestId}</span> · token <span class="mono">${e.tokenId}</span></span></div></li>`
+      ? requestItem(e, byRequest.get(e.requestId))
       : runCard(e.run, byRun.get(e.run.runId), e.run.runId === runs[0]?.runId));
-    const body = html`${summaryBlock(id, userId, state, session)}
+    const verdict = await leaverVerdict(app, connection, changes, runs, byRun);
+    const body = html`${verdict}${summaryBlock(id, userId, state, session)}
       <h2>Timeline <span class="sub">oldest first</span></h2>
       ${items.length === 0 ? emptyState('Nothing yet', 'No SCIM request or run is recorded for this user.') : html`<ol class="timeline">${items}</ol>`}
       ${runs.length === MAX_RUNS ? html`<p class="muted">Only the latest ${MAX_RUNS} runs are shown.</p>` : ''}

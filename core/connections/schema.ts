@@ -36,6 +36,8 @@ export const settingsSchema = z
     syncDisplayName: z.boolean().default(true),
     /** Hours between scheduled read-only canary checks; 0 turns the schedule off. Unset: 24. */
     checkIntervalHours: z.number().int().min(0).max(8760).optional(),
+    /** Minutes an IdP deprovisioning may take to reach the app; the audit log marks slower ones (60 when unset). */
+    deprovisionTargetMinutes: z.number().int().positive().max(525_600).optional(),
     /** Connector-specific settings, validated by the connector's own schema. */
     app: z.record(z.string(), z.unknown()).default({}),
   })

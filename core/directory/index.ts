@@ -40,6 +40,7 @@ export class Directory {
     const pipeline = this.redis.pipeline();
     for (const id of userIds) pipeline.lpush(keys.history(id), entry).ltrim(keys.history(id), 0, HISTORY_LENGTH - 1);
     await pipeline.exec();
+    await this.provisioning.audit.recordRequest(ctx, userIds, request);
     await this.options.queue.enqueue(userIds.map((userId) => ({ connectionId: ctx.connectionId, userId })));
   }
 

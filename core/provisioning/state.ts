@@ -4,6 +4,7 @@
  * the runner still needs the userName to carry the removal out.
  */
 import type { Redis } from 'ioredis';
+import { AuditRecorder } from '../audit/record.ts';
 import { connectionKeys } from '../store/keys.ts';
 import { MOVE_STATE_LUA, ProvisioningStateIndex, STATE_NAMES, stateSetPrefix } from './state-index.ts';
 
@@ -33,9 +34,12 @@ export interface ProvisioningState {
 export class ProvisioningStore {
   /** Users by state, kept by the scripts below and the save script (state-index.ts). */
   private readonly index: ProvisioningStateIndex;
+  /** The audit log: changes are recorded by the directory, and settled here when a run closes. */
+  readonly audit: AuditRecorder;
 
   constructor(private readonly redis: Redis, private readonly prefix: string) {
     this.index = new ProvisioningStateIndex(redis, prefix);
+    this.audit = new AuditRecorder(redis, prefix);
   }
 
   /** The state index of the connection, built first if this Redis predates it. */
@@ -79,6 +83,7 @@ export class ProvisioningStore {
   async recordRun(connectionId: string, userId: string, outcome: RunOutcome): Promise<void> {
     const key = connectionKeys(this.prefix, connectionId).prov(userId);
     await this.redis.eval(RECORD_SCRIPT, 1, key, JSON.stringify(outcome), stateSetPrefix(this.prefix, connectionId), userId);
+    await this.audit.store.settle(connectionId, userId, outcome);
   }
 
   /** Forgets a removed user once the app no longer has them. */
