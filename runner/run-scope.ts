@@ -94,7 +94,11 @@ export async function closeScope(scope: RunScope, end: ScopeEnd): Promise<RunRec
     });
     evidence = { ...evidence, files: manifest.files.map((f) => f.name), manifest: 'manifest.json' };
   } catch (error) {
-    scope.log('error', 'evidence: manifest not sealed', { error: describeError(error, scope.secrets).error });
+    const why = describeError(error, scope.secrets).error;
+    scope.log('error', 'evidence: manifest not sealed', { error: why });
+    // So `evidence verify` fails on this run instead of taking it for one still going.
+    await scope.recorder.markSealFailed({ outcome: status, endedAt, error: why })
+      .catch((marker: unknown) => scope.log('error', 'evidence: seal-failed marker not written', { error: String(marker) }));
   }
   await deps.sessions.release(scope.session, { failed }).catch(() => {});
   const record = await deps.runs.update(scope.runId, {
