@@ -43,7 +43,7 @@ export interface RunRecorder {
   readonly dir: string;
   /** Stores `bytes` as `NNN-<label>` (NNN = write order) and returns that name. */
   writeFile(label: string, bytes: Uint8Array | string): Promise<string>;
-  /** Adds a step to the manifest; steps are listed by `index` whatever order they end in. */
+  /** Adds a step to the manifest (or replaces the entry of the same `index`); listed by `index`. */
   recordStep(step: StepEntry): void;
   /** Waits for pending writes, writes manifest.json and links it into the connection's chain. */
   seal(fields: SealFields): Promise<Manifest>;
@@ -121,7 +121,10 @@ class FsRunRecorder implements RunRecorder {
 
   recordStep(step: StepEntry): void {
     this.assertOpen();
-    this.steps.push(step);
+    // A step recorded again (failed after it returned, see guardOperation) replaces its first entry.
+    const at = this.steps.findIndex((s) => s.index === step.index);
+    if (at >= 0) this.steps[at] = step;
+    else this.steps.push(step);
   }
 
   async seal(fields: SealFields): Promise<Manifest> {
