@@ -32,3 +32,15 @@ test('the technical detail keeps the call log for the logs, minus the colours', 
   assert.match(detail, /Call log:\n {2}- navigating to "https:\/\/app\.uxpin\.invalid\/login"/);
   assert.equal(stripAnsi('\u001b[2mdim\u001b[22m \u001b]8;;https://x\u0007link\u001b]8;;\u0007'), 'dim link');
 });
+
+test('failure reasons say more than "error": the permanent reason, dns, connection refused, timeout', async () => {
+  const { errorReason } = await import('./error-words.ts');
+  const { ScreenMismatchError, TransientAppError } = await import('../core/errors.ts');
+  assert.equal(errorReason(new PermanentAppError('seat_limit', 'full')), 'seat_limit');
+  assert.equal(errorReason(new Error(dns)), 'dns');
+  assert.equal(errorReason(new Error(refused)), 'connection_refused');
+  assert.equal(errorReason(new Error(locatorTimeout)), 'timeout');
+  assert.equal(errorReason(new ScreenMismatchError('Team page', 'no Invite button')), 'screen_mismatch');
+  assert.equal(errorReason(new TransientAppError('502')), 'transient');
+  assert.equal(errorReason(new TypeError('bug')), 'error');
+});

@@ -4,6 +4,7 @@
  * a person would ("Could not reach https://app.example: connection refused"). The full detail,
  * ANSI stripped, is for the logs (technicalDetail).
  */
+import { PermanentAppError, ScreenMismatchError, SessionExpiredError, TransientAppError } from '../core/errors.ts';
 import { stripAnsi as stripEscapes } from '../core/logger.ts';
 
 /** Control characters left once the escape sequences are gone (a bare ESC, BEL, backspace…). */
@@ -43,6 +44,22 @@ export function errorWords(error: unknown, options: WordsOptions = {}): string {
   const redact = options.redact ?? ((text: string) => text);
   const line = redact(sentence.replace(/\s+/g, ' ').trim());
   return line.length > MAX_ERROR_WORDS ? `${line.slice(0, MAX_ERROR_WORDS - 1)}…` : line;
+}
+
+/**
+ * A stable, low-cardinality reason for run records, lastErrorReason and /metrics: the permanent
+ * reason when the connector gave one, else what kind of failure it was, "error" when unknown.
+ */
+export function errorReason(error: unknown): string {
+  if (error instanceof PermanentAppError) return error.reason;
+  if (error instanceof ScreenMismatchError) return 'screen_mismatch';
+  if (error instanceof SessionExpiredError) return 'session_expired';
+  const message = error instanceof Error ? error.message : String(error);
+  const code = /net::(ERR_[A-Z_]+)/.exec(message)?.[1];
+  if (code) return /NAME_NOT_RESOLVED|NAME_RESOLUTION/.test(code) ? 'dns' : /CONNECTION_REFUSED/.test(code) ? 'connection_refused' : 'network';
+  if (/^(?:[\w.]+: )?Timeout \d+ms exceeded/.test(stripAnsi(message))) return 'timeout';
+  if (error instanceof TransientAppError) return 'transient';
+  return 'error';
 }
 
 /** The whole error (name, message, call log, stack) without ANSI codes, for the logs. */

@@ -123,6 +123,7 @@ test('an app that cannot be reached is said in words in lastError, without ANSI 
   const b = await settled(s.f, 'nowhere', unresolved);
   assert.equal(a.lastError, `Could not reach http://127.0.0.1:${port}: connection refused (nothing listens on that address and port)`);
   assert.equal(b.lastError, 'Could not reach http://app.scimwright.invalid: the name does not resolve (DNS)');
+  assert.deepEqual([a.lastErrorReason, b.lastErrorReason], ['connection_refused', 'dns']);
   const runs = [...await s.f.runs.list('acme'), ...await s.f.runs.list('nowhere')];
   for (const run of runs) assert.ok(!/\u001b|\[2m/.test(run.error ?? ''), run.error);
   assert.ok(!s.logs.join('').includes('\\u001b'), 'the logs carry no ANSI codes either');

@@ -7,7 +7,6 @@ import { hostname } from 'node:os';
 import { relative } from 'node:path';
 import type { ConnectorContext, ConnectorDefinition } from '../core/connector.ts';
 import type { Credentials, StoredConnection } from '../core/connections/schema.ts';
-import { PermanentAppError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { newRunId, type RunRecord, type RunStatus } from '../core/runs/store.ts';
 import type { Session } from './browser/sessions.ts';
@@ -15,7 +14,7 @@ import { buildContext, credentialSecrets, RunSecrets, safeLog } from './context.
 import { vaultSecrets } from './vault.ts';
 import type { RunnerDeps } from './deps.ts';
 import type { RunRecorder } from './evidence/store.ts';
-import { errorWords, technicalDetail } from './error-words.ts';
+import { errorReason, errorWords, technicalDetail } from './error-words.ts';
 
 export const defaultWorkerId = () => `${hostname()}:${process.pid}`;
 
@@ -78,7 +77,7 @@ export interface ScopeEnd {
 export function describeError(error: unknown, secrets: RunSecrets): { error: string; reason: string } {
   return {
     error: errorWords(error, { redact: (text) => secrets.redact(text) }),
-    reason: error instanceof PermanentAppError ? error.reason : 'error',
+    reason: errorReason(error),
   };
 }
 
