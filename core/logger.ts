@@ -19,10 +19,19 @@ const REDACT_PATHS = [
   '*.credentials',
 ];
 
-/** Removes secret-named keys and token-shaped substrings, at any depth. Pure, for tests too. */
+/** CSI and OSC escape sequences (colours, cursor moves, links): Playwright colours its call logs. */
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g;
+
+/** `text` without ANSI escape sequences (a log line or a record must not carry terminal colours). */
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+/** Removes secret-named keys, token-shaped substrings and ANSI codes, at any depth. Pure, for tests too. */
 export function scrub(value: unknown, depth = 0): unknown {
   if (depth > 8) return value;
-  if (typeof value === 'string') return value.replace(TOKEN_SHAPED, REDACTED);
+  if (typeof value === 'string') return stripAnsi(value).replace(TOKEN_SHAPED, REDACTED);
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   if (value instanceof Error) {
     return { type: value.name, message: scrub(value.message, depth + 1), stack: scrub(value.stack, depth + 1) };

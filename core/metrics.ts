@@ -1,20 +1,23 @@
 /**
  * What the runner reports for Prometheus, as a small interface so that core/ and runner/ never
  * import prom-client or Fastify (api/metrics implements it). Label values are connector ids,
- * actions, statuses and stable failure reasons: never connection ids, user ids or emails, so the
- * series stay few and /metrics tells nothing about tenants.
+ * actions, statuses and stable failure reasons, and on the run outcome counter alone the connection
+ * id (bounded by the number of connections an admin made, so one broken connection can be alerted
+ * on): never user ids or emails, so the series stay few.
  */
 import type { ProvisioningStore } from './provisioning/state.ts';
 import type { RunRecord } from './runs/schema.ts';
 
 export interface RunObservation {
   connector: string;
+  /** The connection id (scimwright_runs_total only). */
+  connection: string;
   /** `converge` for a user, `task` for a connection task (setup, rotate …). */
   kind: 'converge' | 'task';
   status: 'succeeded' | 'failed' | 'retrying';
   /** What the run did: invite, changeRole, remove … ("unknown" when it failed before deciding). */
   action: string;
-  /** Stable reason of a failure (core/errors.ts PermanentReason, "error", "crashed"). */
+  /** Stable reason of a failure (PermanentReason, "dns", "timeout" … runner/error-words.ts errorReason, "crashed"). */
   reason?: string;
   durationSeconds: number;
 }
@@ -39,6 +42,7 @@ export function reportRun(metrics: Metrics, run: RunRecord, connector: string, c
   const ended = Date.parse(run.endedAt);
   metrics.runFinished({
     connector,
+    connection: run.connectionId,
     kind: run.task ? 'task' : 'converge',
     status: run.status,
     action: run.action ?? 'unknown',

@@ -11,6 +11,7 @@ import type { ProvisioningState } from '../core/provisioning/state.ts';
 import { appSettings } from './context.ts';
 import { converge, withLogin } from './converge.ts';
 import type { RunnerDeps } from './deps.ts';
+import { withOperationEvidence } from './evidence/operations.ts';
 import { findInvitePeers, pauseAfterRefusal, settlePeers, type InvitePeer } from './invite-batch.ts';
 import { closeScope, openScope } from './run-scope.ts';
 import { attempt, runUserPass } from './user-pass.ts';
@@ -40,7 +41,9 @@ export class JobRunError extends Error {
   }
 }
 
-export async function runConvergeJob(run: JobRun, userId: string) {
+export async function runConvergeJob(job: JobRun, userId: string) {
+  // Every operation that fails leaves a failed step, a refused login too (evidence/operations.ts).
+  const run = { ...job, connector: withOperationEvidence(job.connector) };
   let previousRunId = run.previousRunId;
   for (let pass = 1; ; pass++) {
     const prov = await run.deps.provisioning.get(run.connection.id, userId);
@@ -84,7 +87,8 @@ async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState
   return pass.runId;
 }
 
-export async function runTaskJob(run: JobRun, task: string) {
+export async function runTaskJob(job: JobRun, task: string) {
+  const run = { ...job, connector: withOperationEvidence(job.connector) };
   const fn = run.connector.operations.tasks?.[task];
   const scope = await openScope({ ...run, jobId: String(run.job.id), task, previousRunId: run.previousRunId });
   await run.job.updateProgress({ tries: run.attempt, runId: scope.runId });

@@ -7,7 +7,6 @@ import { hostname } from 'node:os';
 import { relative } from 'node:path';
 import type { ConnectorContext, ConnectorDefinition } from '../core/connector.ts';
 import type { Credentials, StoredConnection } from '../core/connections/schema.ts';
-import { PermanentAppError, ScreenMismatchError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { newRunId, type RunRecord, type RunStatus } from '../core/runs/store.ts';
 import type { Session } from './browser/sessions.ts';
@@ -15,6 +14,7 @@ import { buildContext, credentialSecrets, RunSecrets, safeLog } from './context.
 import { vaultSecrets } from './vault.ts';
 import type { RunnerDeps } from './deps.ts';
 import type { RunRecorder } from './evidence/store.ts';
+import { errorReason, errorWords, technicalDetail } from './error-words.ts';
 
 export const defaultWorkerId = () => `${hostname()}:${process.pid}`;
 
@@ -75,11 +75,11 @@ export interface ScopeEnd {
   final: boolean;
 }
 
+/** The error as the run record and lastError keep it: one line of words (error-words.ts). */
 export function describeError(error: unknown, secrets: RunSecrets): { error: string; reason: string } {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return {
-    error: secrets.redact(message).slice(0, 2000),
-    reason: error instanceof PermanentAppError ? error.reason : error instanceof ScreenMismatchError ? 'screen_mismatch' : 'error',
+    error: errorWords(error, { redact: (text) => secrets.redact(text) }),
+    reason: errorReason(error),
   };
 }
 
@@ -96,13 +96,19 @@ export async function closeScope(scope: RunScope, end: ScopeEnd): Promise<RunRec
     });
     evidence = { ...evidence, files: manifest.files.map((f) => f.name), manifest: 'manifest.json' };
   } catch (error) {
-    scope.log('error', 'evidence: manifest not sealed', { error: describeError(error, scope.secrets).error });
+    const why = describeError(error, scope.secrets).error;
+    scope.log('error', 'evidence: manifest not sealed', { error: why, detail: technicalDetail(error) });
+    // So `evidence verify` fails on this run instead of taking it for one still going.
+    await scope.recorder.markSealFailed({ outcome: status, endedAt, error: why })
+      .catch((marker: unknown) => scope.log('error', 'evidence: seal-failed marker not written', { error: String(marker) }));
   }
   await deps.sessions.release(scope.session, { failed }).catch(() => {});
   const record = await deps.runs.update(scope.runId, {
     status, endedAt, evidence, ...scope.secrets.redactAll(scope.summary), ...(problem ?? {}),
   });
-  scope.log(failed ? 'warn' : 'info', `run ${status}`, { action: scope.summary.action, ...(problem ?? {}) });
+  scope.log(failed ? 'warn' : 'info', `run ${status}`, {
+    action: scope.summary.action, ...(problem ?? {}), ...(failed ? { detail: technicalDetail(end.error) } : {}),
+  });
   if (record) deps.onRunEnd?.(record);
   return record!;
 }

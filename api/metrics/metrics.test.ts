@@ -41,3 +41,16 @@ test('a metrics token shorter than 24 characters stops start-up, naming the vari
   const { loadConfig } = await import('../../core/config.ts');
   assert.throws(() => loadConfig({ SCIMWRIGHT_METRICS_TOKEN: 'short' }), /SCIMWRIGHT_METRICS_TOKEN/);
 });
+
+test('run outcomes carry the connection and the reason; build info names the version', async () => {
+  const { createPromMetrics } = await import('./prom.ts');
+  const { reportRun } = await import('../../core/metrics.ts');
+  const prom = createPromMetrics({ processMetrics: false });
+  const base = { runId: 'r', jobId: 'j', attempt: 1, worker: 'w', startedAt: '2026-12-01T19:52:00.000Z', endedAt: '2026-12-01T19:52:02.000Z' };
+  reportRun(prom.metrics, { ...base, connectionId: 'acme', status: 'failed', reason: 'dns', action: 'invite' } as never, 'uxpin');
+  reportRun(prom.metrics, { ...base, connectionId: 'beta', status: 'succeeded', action: 'invite' } as never, 'uxpin');
+  const text = await prom.registry.metrics();
+  assert.match(text, /scimwright_runs_total\{connection="acme",connector="uxpin",status="failed",reason="dns"\} 1/);
+  assert.match(text, /scimwright_runs_total\{connection="beta",connector="uxpin",status="succeeded",reason="none"\} 1/);
+  assert.match(text, /scimwright_build_info\{version="\d+\.\d+\.\d+[^"]*",node="v\d+[^"]*"\} 1/);
+});

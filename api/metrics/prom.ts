@@ -3,6 +3,7 @@
  * one, so tests and several apps in one process do not share series). bin/start.ts makes one and
  * hands `metrics` to the runner and the registry to the gateway.
  */
+import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metrics } from '../../core/metrics.ts';
 
@@ -21,6 +22,15 @@ export interface PromMetrics {
   /** Read at every scrape: each connection id and whether it needs attention (set by the gateway). */
   attentionSource?: () => Promise<Array<[connectionId: string, marked: boolean]>>;
 }
+
+/** package.json's version, read once (tsx runs from the source tree, so the file is there). */
+const VERSION = (() => {
+  try {
+    return String((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
+})();
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'waiting-children'] as const;
 
@@ -52,6 +62,15 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     labelNames: ['connector'] as const, registers,
     buckets: [1, 2, 5, 10, 30, 60, 120, 300, 900, 3600, 14400],
   });
+  const runs = new Counter({
+    name: 'scimwright_runs_total',
+    help: 'Runs that ended, by connection, connector, status and stable reason ("none" when it succeeded).',
+    labelNames: ['connection', 'connector', 'status', 'reason'] as const, registers,
+  });
+  new Gauge({
+    name: 'scimwright_build_info', help: 'Always 1; the labels say which scimwright and Node.js answer.',
+    labelNames: ['version', 'node'] as const, registers,
+  }).set({ version: VERSION, node: process.version }, 1);
   const sessionsOpen = new Gauge({ name: 'scimwright_browser_sessions', help: 'Browser sessions (contexts) open in this process.', registers });
   const sessionsOpened = new Counter({ name: 'scimwright_browser_sessions_opened_total', help: 'Browser sessions opened.', registers });
   const prom: PromMetrics = {
@@ -60,6 +79,8 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       runFinished(run) {
         jobDuration.observe({ connector: run.connector, kind: run.kind, status: run.status, action: run.action }, run.durationSeconds);
         if (run.status !== 'succeeded') failures.inc({ connector: run.connector, reason: run.reason ?? 'error', status: run.status });
+        const reason = run.status === 'succeeded' ? 'none' : run.reason ?? 'error';
+        runs.inc({ connection: run.connection, connector: run.connector, status: run.status, reason });
       },
       deprovisioned(event) {
         deprovision.observe({ connector: event.connector }, event.latencySeconds);

@@ -8,12 +8,20 @@ export const connectionIdSchema = z
 
 const base32 = /^[A-Z2-7]+=*$/i;
 
+/**
+ * Evidence and logs hide a secret by finding its text; shorter secrets match ordinary text ("x" is
+ * in every hostname), so they cannot be hidden safely and are refused (runner/evidence/redact.ts).
+ */
+export const MIN_SECRET_LENGTH = 8;
+const tooShort = (what: string) => `${what} is too short: use at least ${MIN_SECRET_LENGTH} characters, so it can be hidden from logs and evidence`;
+
 export const credentialsSchema = z
   .object({
     email: z.string().min(1).max(320),
-    password: z.string().min(1).max(1024),
+    password: z.string().max(1024).refine((p) => p.trim().length >= MIN_SECRET_LENGTH, tooShort('the app admin password')),
     /** Base32 TOTP secret of the admin account, when the app asks for a second factor. */
-    totpSecret: z.string().regex(base32, 'must be a base32 TOTP secret').optional(),
+    totpSecret: z.string().regex(base32, 'must be a base32 TOTP secret')
+      .refine((t) => t.replace(/=+$/, '').length >= MIN_SECRET_LENGTH, tooShort('the TOTP secret')).optional(),
   })
   .strict();
 

@@ -18,6 +18,12 @@ export const MANIFEST_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 export const CHAIN_HEAD_FILE = 'chain-head.json';
 export const CHAIN_LOCK_FILE = 'chain-head.lock';
+/**
+ * Left in a run folder whose run ENDED but could not seal: it tells `evidence verify` that the
+ * missing manifest is a failure, not a run still going (a crash leaves none; process.ts marks the
+ * run record crashed instead).
+ */
+export const SEAL_FAILED_FILE = 'seal-failed.json';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 const isoTime = z.iso.datetime({ offset: true });

@@ -61,3 +61,14 @@ test('secrets inside an iframe are masked too', async () => {
   const masked = decodePng(await maskedScreenshot(page, [secret]));
   assert.deepEqual([...await colours(masked, frame.locator('#s'))], [`${maskR},${maskG},${maskB},255`]);
 });
+
+test('a one-letter secret masks the element showing it alone, not every word with that letter', async () => {
+  await page.setContent(`
+    <style>body { font: 20px sans-serif; background: #fff; }</style>
+    <p id="host">Could not log in to app.uxpin.invalid with these</p>
+    <p>Password: <span id="pw">x</span></p>`);
+  const masked = decodePng(await maskedScreenshot(page, ['x']));
+  const solid = `${maskR},${maskG},${maskB},255`;
+  assert.ok(!(await colours(masked, page.locator('#host'))).has(solid), 'a hostname with an x stays readable');
+  assert.ok((await colours(masked, page.locator('#pw'))).has(solid), 'the secret itself is painted over');
+});

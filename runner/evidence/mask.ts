@@ -9,6 +9,8 @@
  */
 import type { Frame, Locator, Page, PageScreenshotOptions } from 'playwright-core';
 
+import { MIN_MASKABLE_SECRET } from './redact.ts';
+
 export { redactHtml, redactText } from './redact.ts';
 
 /** The solid colour masked regions are painted with. */
@@ -26,8 +28,14 @@ function inPage<Arg, R>(source: string): (arg: Arg) => R {
   return new Function(`return ${source}`)() as (arg: Arg) => R;
 }
 
-const markElements = inPage<{ secrets: string[]; attr: string }, number>(`({ secrets, attr }) => {
-  const hit = (text) => typeof text === 'string' && text !== '' && secrets.some((s) => text.includes(s));
+const markElements = inPage<{ secrets: string[]; attr: string; min: number }, number>(`({ secrets, attr, min }) => {
+  // A short secret is looked for as a whole token only, as in redact.ts (else "x" masks every word with an x).
+  const tests = secrets.map((s) => {
+    if (s.length >= min) return (text) => text.includes(s);
+    const re = new RegExp('(?<![\\\\p{L}\\\\p{N}])' + s.replace(/[.*+?^\${}()|[\\]\\\\]/g, '\\\\$&') + '(?![\\\\p{L}\\\\p{N}])', 'u');
+    return (text) => re.test(text);
+  });
+  const hit = (text) => typeof text === 'string' && text !== '' && tests.some((t) => t(text));
   const roots = [document];
   let count = 0;
   while (roots.length > 0) {
@@ -72,7 +80,7 @@ export async function maskLocators(page: Page, secrets: readonly string[]): Prom
   const locators: Locator[] = [];
   for (const frame of page.frames()) {
     if (frame.isDetached()) continue;
-    await frame.evaluate(markElements, { secrets: list, attr: MASK_ATTRIBUTE });
+    await frame.evaluate(markElements, { secrets: list, attr: MASK_ATTRIBUTE, min: MIN_MASKABLE_SECRET });
     locators.push(...frameLocators(frame, list));
   }
   return locators;
@@ -82,7 +90,8 @@ function frameLocators(frame: Frame, secrets: readonly string[]): Locator[] {
   return [
     frame.locator('input[type=password]'),
     frame.locator(`[${MASK_ATTRIBUTE}]`),
-    ...secrets.map((secret) => frame.getByText(secret)),
+    // getByText matches substrings: a short secret must be an element's whole text instead.
+    ...secrets.map((secret) => frame.getByText(secret, { exact: secret.length < MIN_MASKABLE_SECRET })),
   ];
 }
 

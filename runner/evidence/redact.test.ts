@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REDACTED, redactHtml, redactText } from './redact.ts';
+import { MIN_MASKABLE_SECRET, REDACTED, makeRedactor, redactDeep, redactHtml, redactText } from './redact.ts';
 
 const secret = 'Pa$$ w0rd&<Zq>9';
 
@@ -41,4 +41,25 @@ test('empty or blank secrets redact nothing; text without secrets is unchanged',
   assert.equal(redactText('nothing to hide', ['', '  ']), 'nothing to hide');
   assert.equal(redactText('nothing to hide', ['tok_123456']), 'nothing to hide');
   assert.equal(redactText('tok_123456 and tok_123456', ['tok_123456']), `${REDACTED} and ${REDACTED}`);
+});
+
+test('redactDeep replaces values, never keys: a one-letter secret leaves the structure alone', () => {
+  const redact = makeRedactor(['x']);
+  const out = redactDeep({ index: 1, text: { next: 'x', list: ['a x b'] } }, redact);
+  assert.deepEqual(out, { index: 1, text: { next: REDACTED, list: [`a ${REDACTED} b`] } });
+});
+
+test('a secret too short to mask safely is matched only as a whole token', () => {
+  const out = redactText('app.uxpin.invalid refused password=x (x)', ['x']);
+  assert.equal(out, `app.uxpin.invalid refused password=${REDACTED} (${REDACTED})`);
+  // From MIN_MASKABLE_SECRET on, a secret is removed wherever it stands, inside words too.
+  assert.equal(redactText('idhunter22pwd', ['hunter22']), `id${REDACTED}pwd`);
+  assert.equal(MIN_MASKABLE_SECRET, 8);
+});
+
+test('overlapping secrets are removed together, with nothing of either left over', () => {
+  const out = redactText('see abcdefgh12wxyz and gh12wxyz', ['abcdefgh12', 'gh12wxyz']);
+  assert.equal(out, `see ${REDACTED} and ${REDACTED}`);
+  const nested = redactText('token sup3r-secret-pw!', ['sup3r-secret-pw!', 'secret-pw']);
+  assert.equal(nested, `token ${REDACTED}`);
 });

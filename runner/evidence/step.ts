@@ -12,6 +12,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Page } from 'playwright-core';
 import type { ConnectorContext, StepFn, StepOptions } from '../../core/connector.ts';
+import { stripAnsi } from '../error-words.ts';
 import { maskedScreenshot } from './mask.ts';
 import type { StepEntry } from './manifest.ts';
 import { makeRedactor, redactHtml } from './redact.ts';
@@ -36,25 +37,62 @@ interface Scope {
   secrets: readonly string[];
 }
 
+/** What an operation guard needs of the steps that ended: the last top-level one, and any failure. */
+interface Journal {
+  ended: Array<{ capture: StepCapture; failed: boolean }>;
+}
+
+/** Each stepper's journal, for guardOperation (StepFn itself is the connectors' contract). */
+const journals = new WeakMap<StepFn, Journal>();
+
 export function createStepper(options: StepperOptions): StepFn {
   const scopes = new AsyncLocalStorage<Scope>();
+  const journal: Journal = { ended: [] };
   let counter = 0;
-  return async <T>(name: string, fn: () => Promise<T>, stepOptions: StepOptions = {}): Promise<T> => {
+  const step: StepFn = async <T>(name: string, fn: () => Promise<T>, stepOptions: StepOptions = {}): Promise<T> => {
     const parent = scopes.getStore();
     const scope: Scope = { index: ++counter, secrets: [...(parent?.secrets ?? []), ...(stepOptions.secrets ?? [])] };
-    const step = new StepCapture(options, scope, name, parent?.index ?? null);
-    await step.capture('before');
+    const capture = new StepCapture(options, scope, name, parent?.index ?? null);
+    await capture.capture('before');
     let result: T;
     try {
       result = await scopes.run(scope, fn);
     } catch (error) {
-      await step.failed(error);
+      await capture.failed(error);
+      journal.ended.push({ capture, failed: true });
       throw error;
     }
-    await step.capture('after');
-    step.record('succeeded', null);
+    await capture.capture('after');
+    capture.record('succeeded', null);
+    journal.ended.push({ capture, failed: false });
     return result;
   };
+  journals.set(step, journal);
+  return step;
+}
+
+/**
+ * Runs one connector operation so that, if it fails, the manifest shows a failed step. A connector
+ * may return from its step and throw after it (UXPin's "log in" step returns `refused` and the
+ * refusal is thrown outside): then the last step the operation ran is recorded failed after all,
+ * with a screenshot and HTML of the page as it is now (the refusal message). An operation that
+ * failed before any step gets a failed step of its own, named after it.
+ */
+export async function guardOperation<T>(step: StepFn, name: string, fn: () => Promise<T>): Promise<T> {
+  const journal = journals.get(step);
+  const start = journal?.ended.length ?? 0;
+  try {
+    return await fn();
+  } catch (error) {
+    if (!journal) throw error;
+    const ended = journal.ended.slice(start);
+    if (!ended.some((e) => e.failed)) {
+      const last = ended.filter((e) => ended.every((other) => other.capture.index !== e.capture.parentIndex)).at(-1);
+      if (last) await last.capture.failedAfter(error);
+      else await step(name, () => Promise.reject(error)).catch(() => undefined);
+    }
+    throw error;
+  }
 }
 
 /** Evidence of one step; every method swallows its own failures into `notes`. */
@@ -97,6 +135,20 @@ class StepCapture {
       // Nothing here may replace the step's own error.
       this.options.log('evidence: failure capture broke', { step: this.scope.index, error: String(unexpected) });
     }
+  }
+
+  get index(): number {
+    return this.scope.index;
+  }
+
+  get parentIndex(): number | null {
+    return this.parent;
+  }
+
+  /** The step returned but its operation then failed because of what it found: recorded again, failed. */
+  async failedAfter(error: unknown): Promise<void> {
+    this.notes.push('the step returned, then its operation failed on what it found');
+    await this.failed(error);
   }
 
   record(outcome: StepEntry['outcome'], error: string | null): void {
@@ -147,8 +199,9 @@ class StepCapture {
   }
 }
 
+/** The technical message (the manifest is for reviewers who may want the call log), ANSI stripped. */
 function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return stripAnsi(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -112,3 +112,24 @@ test('secrets are stripped from the trigger, step entries and file labels at sea
   assert.equal(manifest.steps[0]?.error, 'bad token [REDACTED]');
   assert.deepEqual((await verifyEvidence(recordingsDir)).problems, []);
 });
+
+test('one-character secrets never make a run unsealable: only free text is redacted, never keys or structure', async () => {
+  const recordingsDir = await tempRecordings();
+  // "x" is in "index", "1" in every timestamp, "a" in "failed": all structure the manifest schema checks.
+  const secrets = ['x', '1', 'a'];
+  const run = await openRun({ recordingsDir, connectionId: 'conn-1', runId: 'run-1', startedAt, secrets: () => secrets });
+  run.recordStep({
+    index: 1, parent: null, name: 'log in as x', url: 'https://app.uxpin.invalid/login?p=x', startedAt, endedAt: startedAt,
+    outcome: 'failed', error: 'Error: password x refused at app.uxpin.invalid', files: [], notes: ['a note: x'],
+  });
+  const manifest = await run.seal({ outcome: 'failed', attempt: 1, trigger: { index: 'x', error: 'x was refused' } });
+  const [step] = manifest.steps;
+  assert.equal(step?.index, 1);
+  assert.equal(step?.outcome, 'failed');
+  assert.equal(step?.startedAt, startedAt);
+  assert.equal(step?.name, 'log in as [REDACTED]');
+  assert.equal(step?.url, 'https://app.uxpin.invalid/login?p=[REDACTED]');
+  assert.equal(step?.error, 'Error: password [REDACTED] refused at app.uxpin.invalid');
+  assert.deepEqual(manifest.trigger, { index: '[REDACTED]', error: '[REDACTED] was refused' });
+  assert.equal((await verifyEvidence(recordingsDir)).ok, true);
+});

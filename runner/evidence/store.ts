@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { ensureDir, writeFileAtomic, type FileLockOptions } from './atomic-fs.ts';
 import { appendToChain } from './chain.ts';
 import { connectionDir as connectionDirOf, numberedName, runPathInConnection } from './layout.ts';
-import { MANIFEST_VERSION, sha256, type FileEntry, type Manifest, type RunOutcome, type StepEntry } from './manifest.ts';
+import { MANIFEST_VERSION, SEAL_FAILED_FILE, sha256, type FileEntry, type Manifest, type RunOutcome, type StepEntry } from './manifest.ts';
 import { makeRedactor, redactDeep } from './redact.ts';
 
 export interface OpenRunOptions {
@@ -43,10 +43,12 @@ export interface RunRecorder {
   readonly dir: string;
   /** Stores `bytes` as `NNN-<label>` (NNN = write order) and returns that name. */
   writeFile(label: string, bytes: Uint8Array | string): Promise<string>;
-  /** Adds a step to the manifest; steps are listed by `index` whatever order they end in. */
+  /** Adds a step to the manifest (or replaces the entry of the same `index`); listed by `index`. */
   recordStep(step: StepEntry): void;
   /** Waits for pending writes, writes manifest.json and links it into the connection's chain. */
   seal(fields: SealFields): Promise<Manifest>;
+  /** After a failed seal: leaves SEAL_FAILED_FILE so verify counts the run as ended unsealed. */
+  markSealFailed(fields: { outcome: RunOutcome; endedAt: string; error: string }): Promise<void>;
 }
 
 export interface EvidenceStore {
@@ -119,7 +121,10 @@ class FsRunRecorder implements RunRecorder {
 
   recordStep(step: StepEntry): void {
     this.assertOpen();
-    this.steps.push(step);
+    // A step recorded again (failed after it returned, see guardOperation) replaces its first entry.
+    const at = this.steps.findIndex((s) => s.index === step.index);
+    if (at >= 0) this.steps[at] = step;
+    else this.steps.push(step);
   }
 
   async seal(fields: SealFields): Promise<Manifest> {
@@ -136,8 +141,7 @@ class FsRunRecorder implements RunRecorder {
       outcome: fields.outcome,
       attempt: fields.attempt,
       trigger: redactDeep(fields.trigger, redact),
-      // File names stay as written (labels were redacted then), so steps and files still match.
-      steps: [...this.steps].sort((a, b) => a.index - b.index).map(({ files, ...rest }) => ({ ...redactDeep(rest, redact), files })),
+      steps: [...this.steps].sort((a, b) => a.index - b.index).map((step) => redactStep(step, redact)),
       files: [...this.files].sort((a, b) => a.order - b.order).map(({ order: _, ...entry }) => entry),
     } as const;
     try {
@@ -153,6 +157,11 @@ class FsRunRecorder implements RunRecorder {
     }
   }
 
+  async markSealFailed(fields: { outcome: RunOutcome; endedAt: string; error: string }): Promise<void> {
+    const body = { runId: this.runId, connectionId: this.connectionId, ...fields, error: this.redact()(fields.error) };
+    await writeFileAtomic(join(this.dir, SEAL_FAILED_FILE), Buffer.from(`${JSON.stringify(body, null, 2)}\n`, 'utf8'));
+  }
+
   private redact(): (text: string) => string {
     return makeRedactor(this.options.secrets?.() ?? []);
   }
@@ -160,4 +169,18 @@ class FsRunRecorder implements RunRecorder {
   private assertOpen(): void {
     if (this.sealed) throw new Error(`Run ${this.runId} is already sealed`);
   }
+}
+
+/**
+ * Only a step's free text is redacted: index, outcome and times are structure the schema checks,
+ * and file names stay as written (their labels were redacted then), so steps and files still match.
+ */
+function redactStep(step: StepEntry, redact: (text: string) => string): StepEntry {
+  return {
+    ...step,
+    name: redact(step.name),
+    url: step.url === null ? null : redact(step.url),
+    error: step.error === null ? null : redact(step.error),
+    notes: step.notes.map(redact),
+  };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { dayOf, orderOf } from './layout.ts';
 import { MANIFEST_FILE, canonicalJson, manifestHash, manifestSchema, sha256, type Manifest } from './manifest.ts';
 
-export type ProblemKind = 'tampered' | 'missing' | 'reordered' | 'unlisted' | 'broken-chain';
+export type ProblemKind = 'tampered' | 'missing' | 'reordered' | 'unlisted' | 'broken-chain' | 'unsealed';
 
 export interface Problem {
   kind: ProblemKind;

@@ -130,3 +130,18 @@ test('only the requested connection is checked; an unknown one is missing', asyn
   assert.deepEqual(unknown.problems.map((p) => [p.kind, p.path]), [['missing', 'nope']]);
   await assert.rejects(verifyEvidence(root, { connectionId: '../etc' }), /folder name/);
 });
+
+test('a run that ended but could not seal fails verification by name; one still going is only listed', async () => {
+  const root = await trail();
+  const ended = await openRun({ recordingsDir: root, connectionId: 'c', runId: 'r4', startedAt: '2025-01-15T09:00:00Z' });
+  await ended.writeFile('login-failed.png', 'r4 failed');
+  await ended.markSealFailed({ outcome: 'failed', endedAt: '2025-01-15T09:00:05Z', error: 'ZodError: steps[0].index' });
+  const going = await openRun({ recordingsDir: root, connectionId: 'c', runId: 'r5', startedAt: '2025-01-15T09:01:00Z' });
+  await going.writeFile('login-before.png', 'r5 before');
+
+  const result = await verifyEvidence(root);
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.problems.map((p) => [p.kind, p.path]), [['unsealed', 'c/2025-01-15/r4']]);
+  assert.deepEqual(result.unsealed, ['c/2025-01-15/r5']);
+  assert.match(formatReport(result), /Evidence FAILED: 1 problem\(s\)[^]*unsealed: c\/2025-01-15\/r4 — the run ended \(failed; seal error: ZodError: steps\[0\]\.index\)/);
+});

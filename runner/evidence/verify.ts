@@ -7,11 +7,11 @@
  * Problems come in the order a reviewer would fix them: per connection, runs in sequence order
  * (their files, then their link to the run before), then the chain head, then stray files.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readChainHead, resolvePending } from './chain.ts';
 import { TEMP_PREFIX } from './atomic-fs.ts';
-import { CHAIN_HEAD_FILE, CHAIN_LOCK_FILE, MANIFEST_FILE } from './manifest.ts';
+import { CHAIN_HEAD_FILE, CHAIN_LOCK_FILE, MANIFEST_FILE, SEAL_FAILED_FILE } from './manifest.ts';
 import { DAY_FOLDER, assertSegment, subfolders } from './layout.ts';
 import { checkRun, type LoadedRun, type Problem } from './verify-run.ts';
 
@@ -26,7 +26,8 @@ export interface VerifyResult {
   problems: Problem[];
   /**
    * Run folders without a manifest (relative paths): runs still going, or cut short by a crash.
-   * They were never part of the chain, so they are reported but do not fail verification.
+   * They were never part of the chain, so they are reported but do not fail verification. A run
+   * that ENDED without sealing (it left SEAL_FAILED_FILE) is a problem of kind `unsealed` instead.
    */
   unsealed: string[];
 }
@@ -91,7 +92,9 @@ async function scanConnection(recordingsDir: string, connectionId: string, resul
       if (!(await isDir(join(recordingsDir, rel)))) {
         scan.stray.push({ kind: 'unlisted', path: rel, detail: 'a file where only run folders belong' });
       } else if (!(await exists(join(recordingsDir, rel, MANIFEST_FILE)))) {
-        result.unsealed.push(rel);
+        const ended = await sealFailure(join(recordingsDir, rel));
+        if (ended === undefined) result.unsealed.push(rel);
+        else scan.stray.push({ kind: 'unsealed', path: rel, detail: `the run ended (${ended}) but its manifest was never sealed` });
       } else {
         const check = await checkRun(recordingsDir, connectionId, day, runId);
         result.checkedFiles += check.checkedFiles;
@@ -171,6 +174,22 @@ export function formatReport(result: VerifyResult): string {
       ...result.unsealed.map((path) => `  ${path}`));
   }
   return lines.join('\n');
+}
+
+/** What the run's seal-failed marker says it ended as ("failed: <seal error>"), or undefined. */
+async function sealFailure(runDir: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(runDir, SEAL_FAILED_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const marker = JSON.parse(text) as { outcome?: unknown; error?: unknown };
+    return `${String(marker.outcome ?? 'unknown')}; seal error: ${String(marker.error ?? 'unknown').split('\n')[0]}`;
+  } catch {
+    return 'unreadable marker';
+  }
 }
 
 async function isDir(path: string): Promise<boolean> {
