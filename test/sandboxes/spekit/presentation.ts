@@ -51,7 +51,7 @@ export function toast(view: PageView): string {
 export function mainContent(view: PageView, body: string): string {
   if (!view.presentation.scripted) return `<main>${body}</main>`;
   const tpl = idFor(view, 'content');
-  return `<main aria-busy="true"><div role="progressbar" aria-label="Loading"${cls(view, 'spinner')}></div>
+  return `<main aria-busy="true"><div role="progressbar" aria-label="Loading"${cls(view, 'spinner')} style="width:24px;height:24px;border:3px solid #ccc;border-top-color:#333;border-radius:50%"></div>
 <template id="${tpl}">${body}</template></main>
 <script>setTimeout(() => { const m = document.querySelector('main'); m.replaceChildren(document.getElementById('${tpl}').content.cloneNode(true)); m.removeAttribute('aria-busy'); }, 250);</script>`;
 }
