@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext as NodeTest } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { Secret } from 'otpauth';
-import { PermanentAppError } from '../../core/errors.ts';
+import { PermanentAppError, ScreenMismatchError } from '../../core/errors.ts';
 import { launchChromium } from '../../runner/browser/chromium.ts';
 import { startSpekitSandbox, type SpekitSandbox, type SpekitSandboxOptions } from '../../test/sandboxes/spekit/server.ts';
-import { spekitVariantsToRun, type SpekitVariant } from '../../test/sandboxes/spekit/variants.ts';
+import { SPEKIT_VARIANTS, spekitVariantsToRun, type SpekitVariant } from '../../test/sandboxes/spekit/variants.ts';
 import { createScimUpstream, UpstreamUnauthorizedError } from '../lib/scim-upstream/index.ts';
 import { spekitConnector } from './index.ts';
 import { makeTestContext, type TestContext } from './test-context.ts';
@@ -123,3 +123,19 @@ function suite(variant: SpekitVariant): void {
 }
 
 for (const variant of spekitVariantsToRun()) describe(`sandbox variant ${variant.name}`, () => suite(variant));
+
+test('a login screen with no field for the email or username stops with a ScreenMismatchError that names it', async (t) => {
+  const { sandbox, ctx } = await harness(t, SPEKIT_VARIANTS[0]!);
+  const page = await ctx.page();
+  // A screen the notes do not allow, on every page of the app: the only field asks for a phone number.
+  await page.route(`${sandbox.url}/**`, (route) => route.fulfill({
+    contentType: 'text/html',
+    body: '<!doctype html><title>Log in</title><main><form><label for="p">Phone number</label><input id="p"><label for="w">Password</label><input id="w" type="password"><button>Log in</button></form></main>',
+  }));
+  await assert.rejects(operations.login(ctx), (error: unknown) => {
+    assert.ok(error instanceof ScreenMismatchError, String(error));
+    assert.deepEqual([error.screen, error.missing], ['Spekit login', 'no field for the email or username']);
+    assert.equal(error.retryable, true, 'a changed screen is retried later, and flagged on the connection by the runner');
+    return true;
+  });
+});
