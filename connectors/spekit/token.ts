@@ -16,13 +16,21 @@ const ISSUE_ATTEMPTS = 3;
 export async function logIn(ctx: SpekitContext): Promise<void> {
   const login = new LoginPage(await ctx.page(), ctx.baseUrl);
   await ctx.step('log in to Spekit', async () => {
-    await login.open();
-    if (!(await login.isSignedIn())) await login.logIn(ctx.credentials);
+    if (!(await login.open())) await login.logIn(ctx.credentials);
   });
 }
 
-/** Settings → Connect → SCIM provisioning; stops with setup_required when SSO is not connected. */
-async function openScimStep(ctx: SpekitContext): Promise<ScimProvisioningPage> {
+interface ScimStep {
+  scim: ScimProvisioningPage;
+  endpointUrl: string;
+  hasToken: boolean;
+}
+
+/**
+ * Settings → Connect → SCIM provisioning, read inside steps so a screen that differs leaves its
+ * screenshot; stops with setup_required when SSO is not connected (spekit.md).
+ */
+async function openScimStep(ctx: SpekitContext): Promise<ScimStep> {
   const page = await ctx.page();
   const connect = new ConnectPage(page);
   await ctx.step('open Settings → Connect and check SSO', async () => {
@@ -30,14 +38,19 @@ async function openScimStep(ctx: SpekitContext): Promise<ScimProvisioningPage> {
     const sso = await connect.ssoState();
     if (!sso.connected) throw new PermanentAppError('setup_required', sso.message);
   });
-  await ctx.step('open SCIM provisioning', () => connect.openScim());
-  return new ScimProvisioningPage(page);
+  const scim = new ScimProvisioningPage(page);
+  return ctx.step('open SCIM provisioning', async () => {
+    await connect.openScim();
+    const state = await scim.state();
+    if (state.kind === 'sso-missing') throw new PermanentAppError('setup_required', state.message);
+    return { scim, endpointUrl: await scim.endpointUrl(), hasToken: state.kind === 'token' };
+  });
 }
 
-async function issueOnce(ctx: SpekitContext, scim: ScimProvisioningPage): Promise<RevealedToken> {
-  const exists = await scim.hasToken();
-  const revealed = await ctx.step(exists ? 'regenerate token' : 'generate token', async () => {
-    const result = exists ? await scim.regenerate() : await scim.generate();
+async function issueOnce(ctx: SpekitContext, step: ScimStep): Promise<RevealedToken> {
+  const { scim, hasToken } = step;
+  const revealed = await ctx.step(hasToken ? 'regenerate token' : 'generate token', async () => {
+    const result = hasToken ? await scim.regenerate() : await scim.generate();
     ctx.addSecret(result.token);
     return result;
   });
@@ -52,15 +65,16 @@ async function issueOnce(ctx: SpekitContext, scim: ScimProvisioningPage): Promis
  * reload and compare "Token created <date>" with what was stored; if it changed, the new token is
  * lost and must be regenerated again; if not, the stored token still works and we simply retry.
  */
-async function issueToken(ctx: SpekitContext, scim: ScimProvisioningPage): Promise<RevealedToken> {
+async function issueToken(ctx: SpekitContext, first: ScimStep): Promise<RevealedToken> {
+  let step = first;
   for (let n = 1; ; n += 1) {
     try {
-      return await issueOnce(ctx, scim);
+      return await issueOnce(ctx, step);
     } catch (error) {
       if (!(error instanceof TransientAppError) || n >= ISSUE_ATTEMPTS) throw error;
       const stored = await ctx.vault.get(VAULT.tokenCreatedAt);
-      await openScimStep(ctx);
-      const shown = await scim.tokenCreatedAt();
+      step = await openScimStep(ctx);
+      const shown = await step.scim.tokenCreatedAt();
       const lost = shown !== null && shown !== (stored ?? null);
       ctx.log(lost ? 'Spekit replaced the token but its value was lost; regenerating again' : 'Spekit kept the previous token; trying again', {
         error: (error as Error).message,
@@ -88,10 +102,10 @@ async function issueAndVerify(ctx: SpekitContext): Promise<void> {
   const oldToken = await ctx.vault.get(VAULT.appToken);
   if (oldToken) ctx.addSecret(oldToken);
   await logIn(ctx);
-  const scim = await openScimStep(ctx);
-  const endpointUrl = await scim.endpointUrl();
+  const step = await openScimStep(ctx);
+  const { endpointUrl } = step;
   await ctx.vault.set(VAULT.endpointUrl, endpointUrl);
-  const { token } = await issueToken(ctx, scim);
+  const { token } = await issueToken(ctx, step);
   await proveRotation(ctx, endpointUrl, oldToken, token);
 }
 

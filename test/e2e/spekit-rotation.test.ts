@@ -3,7 +3,9 @@
  * with the scheduler's clock moved two days on) replaces the token while users keep being
  * provisioned without a failed job; and after setup, on-demand rotation, a token regenerated behind
  * our back (401 → rotate → retry) and a Regenerate that fails after saving, not one byte the run
- * wrote — evidence files, log lines, every Redis value — holds any token, in clear or base64.
+ * wrote — evidence files, log lines, every Redis value — holds any token, in clear or base64. The
+ * leak search runs on every presentation preset of the sandbox (variants.ts: the token shown in an
+ * input or a textarea, toasts, script-drawn pages); the scheduled rotation on the first.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -16,6 +18,7 @@ import {
   vaultValue, waitFor, type ScimClient, type SpekitStack, spekitStacksPerFile,
 } from './spekit-stack.ts';
 import { filesUnder } from '../support/files.ts';
+import { SPEKIT_VARIANTS, spekitVariantsToRun } from '../sandboxes/spekit/variants.ts';
 
 const stackFor = spekitStacksPerFile();
 
@@ -45,7 +48,10 @@ async function allInSync(stack: SpekitStack, connectionId: string, ids: string[]
 
 test('a scheduled rotation replaces the token, the old one gets 401, and provisioning goes on without a failed job', async (t) => {
   let offset = 0;
-  const stack = await stackFor(t, { scheduler: { intervalMs: 200, retryMs: 60_000, now: () => Date.now() + offset } });
+  const stack = await stackFor(t, {
+    sandbox: { presentation: SPEKIT_VARIANTS[0]!.presentation },
+    scheduler: { intervalMs: 200, retryMs: 60_000, now: () => Date.now() + offset },
+  });
   const scim = await createSpekitConnection(stack, 'spk-rot', { appTokenRotationDays: 1 });
   assert.equal((await taskRun(stack, 'spk-rot', 'setup')).status, 'succeeded');
   const tasks = new TaskStateStore(stack.redis, stack.config.redisPrefix);
@@ -126,53 +132,55 @@ function needles(secret: string): string[] {
   return [...out];
 }
 
-test('no token the runs saw appears in any evidence file, log line or Redis value, in clear or base64', async (t) => {
-  const stack = await stackFor(t);
-  const scim = await createSpekitConnection(stack, 'spk-leak');
-  assert.equal((await taskRun(stack, 'spk-leak', 'setup')).status, 'succeeded');
-  const users = await createUsers(scim, ['fay', 'gus'], 'Sales');
-  await allInSync(stack, 'spk-leak', users);
+for (const { name, presentation } of spekitVariantsToRun()) {
+  test(`[${name}] no token the runs saw appears in any evidence file, log line or Redis value, in clear or base64`, async (t) => {
+    const stack = await stackFor(t, { sandbox: { presentation } });
+    const scim = await createSpekitConnection(stack, 'spk-leak');
+    assert.equal((await taskRun(stack, 'spk-leak', 'setup')).status, 'succeeded');
+    const users = await createUsers(scim, ['fay', 'gus'], 'Sales');
+    await allInSync(stack, 'spk-leak', users);
 
-  assert.equal((await admin(stack, 'POST', '/connections/spk-leak/rotate-app-token')).status, 202);
-  assert.equal((await taskRun(stack, 'spk-leak', 'rotate', 1)).status, 'succeeded');
+    assert.equal((await admin(stack, 'POST', '/connections/spk-leak/rotate-app-token')).status, 202);
+    assert.equal((await taskRun(stack, 'spk-leak', 'rotate', 1)).status, 'succeeded');
 
-  // Someone regenerates in Spekit's UI: the next SCIM call gets 401, the connector rotates once and retries.
-  stack.sandbox.issueToken();
-  const [hal] = await createUsers(scim, ['hal']);
-  await allInSync(stack, 'spk-leak', [hal!]);
-  assert.ok(stack.sandbox.state.stats.unauthorized >= 1, 'the stale token was refused');
+    // Someone regenerates in Spekit's UI: the next SCIM call gets 401, the connector rotates once and retries.
+    stack.sandbox.issueToken();
+    const [hal] = await createUsers(scim, ['hal']);
+    await allInSync(stack, 'spk-leak', [hal!]);
+    assert.ok(stack.sandbox.state.stats.unauthorized >= 1, 'the stale token was refused');
 
-  // A Regenerate that fails after Spekit saved it: the shown token is lost, the connector regenerates again.
-  stack.sandbox.setKnobs({ failureScope: 'ui', failureTiming: 'after', failureCount: 1 });
-  assert.equal((await admin(stack, 'POST', '/connections/spk-leak/rotate-app-token')).status, 202);
-  const last = await waitFor(async () => {
-    const runs = (await stack.runs.list('spk-leak', { limit: 500 })).filter((r) => r.task === 'rotate' && r.status === 'succeeded');
-    return runs.length >= 2 ? runs : undefined;
-  }, 'the second on-demand rotation');
-  assert.ok(last.length >= 2);
-  assert.equal(await statusFor(stack, (await vaultValue(stack, 'spk-leak', 'appToken'))!), 200);
-  assert.ok(stack.issued.length >= 5, `tokens issued: ${stack.issued.length}`);
-  await stack.worker.close(); // every run sealed, every log line written
+    // A Regenerate that fails after Spekit saved it: the shown token is lost, the connector regenerates again.
+    stack.sandbox.setKnobs({ failureScope: 'ui', failureTiming: 'after', failureCount: 1 });
+    assert.equal((await admin(stack, 'POST', '/connections/spk-leak/rotate-app-token')).status, 202);
+    const last = await waitFor(async () => {
+      const runs = (await stack.runs.list('spk-leak', { limit: 500 })).filter((r) => r.task === 'rotate' && r.status === 'succeeded');
+      return runs.length >= 2 ? runs : undefined;
+    }, 'the second on-demand rotation');
+    assert.ok(last.length >= 2);
+    assert.equal(await statusFor(stack, (await vaultValue(stack, 'spk-leak', 'appToken'))!), 200);
+    assert.ok(stack.issued.length >= 5, `tokens issued: ${stack.issued.length}`);
+    await stack.worker.close(); // every run sealed, every log line written
 
-  const files = await filesUnder(stack.config.recordingsDir);
-  const haystacks: Array<[string, Buffer]> = [
-    ...(await Promise.all(files.map(async (f) => [f, await readFile(f)] as [string, Buffer]))),
-    ['log output', Buffer.from(stack.logs.join(''))],
-    ...(await redisValues(stack.redis)),
-  ];
-  // The haystacks are the real thing: screenshots, manifests, HTML, logs and the run records are there.
-  assert.ok(files.some((f) => f.endsWith('.png')) && files.some((f) => f.endsWith('manifest.json')));
-  assert.ok(files.some((f) => f.endsWith('failed.html')), 'the failed Regenerate left its HTML capture');
-  assert.ok(stack.logs.some((line) => line.includes('spk-leak')));
-  assert.ok(haystacks.some(([name]) => name.startsWith(`redis ${stack.config.redisPrefix}:vault:spk-leak`)), 'the sealed vault was searched');
-  assert.ok(haystacks.some(([name, bytes]) => name.startsWith(`redis ${stack.config.redisPrefix}:run:`) && bytes.includes('rotate')));
+    const files = await filesUnder(stack.config.recordingsDir);
+    const haystacks: Array<[string, Buffer]> = [
+      ...(await Promise.all(files.map(async (f) => [f, await readFile(f)] as [string, Buffer]))),
+      ['log output', Buffer.from(stack.logs.join(''))],
+      ...(await redisValues(stack.redis)),
+    ];
+    // The haystacks are the real thing: screenshots, manifests, HTML, logs and the run records are there.
+    assert.ok(files.some((f) => f.endsWith('.png')) && files.some((f) => f.endsWith('manifest.json')));
+    assert.ok(files.some((f) => f.endsWith('failed.html')), 'the failed Regenerate left its HTML capture');
+    assert.ok(stack.logs.some((line) => line.includes('spk-leak')));
+    assert.ok(haystacks.some(([name]) => name.startsWith(`redis ${stack.config.redisPrefix}:vault:spk-leak`)), 'the sealed vault was searched');
+    assert.ok(haystacks.some(([name, bytes]) => name.startsWith(`redis ${stack.config.redisPrefix}:run:`) && bytes.includes('rotate')));
 
-  const secrets = [...stack.issued, stack.sandbox.knobs.admin.password];
-  for (const secret of secrets) {
-    for (const needle of needles(secret)) {
-      for (const [name, bytes] of haystacks) {
-        assert.equal(bytes.includes(needle), false, `${name} holds a secret (${needle === secret ? 'clear text' : 'encoded'})`);
+    const secrets = [...stack.issued, stack.sandbox.knobs.admin.password];
+    for (const secret of secrets) {
+      for (const needle of needles(secret)) {
+        for (const [name, bytes] of haystacks) {
+          assert.equal(bytes.includes(needle), false, `${name} holds a secret (${needle === secret ? 'clear text' : 'encoded'})`);
+        }
       }
     }
-  }
-});
+  });
+}

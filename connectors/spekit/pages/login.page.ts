@@ -1,53 +1,60 @@
-/** Spekit's login screen: username or email and password, then an authentication code when asked. */
+/**
+ * Spekit's login screen: "username or email and password" (spekit.md), then an authentication
+ * code when asked. The form is found by the shared LoginForm (a textbox named for email or
+ * username, the one password field, a Log in / Sign in / Continue button), never by one wording.
+ */
 import type { Locator, Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { PermanentAppError } from '../../../core/errors.ts';
 import type { AdminCredentials } from '../../../core/connector.ts';
+import { LoginForm, type LoginOutcome } from '../../lib/screen/login-form.ts';
+import { named, SCREEN_TIMEOUT_MS } from './screen-wait.ts';
+
+const SCREEN = 'Spekit login';
+
+/** The Settings gear of every signed-in page: a link or a button named "Settings". */
+export function settingsControl(page: Page): Locator {
+  const name = named('settings');
+  return page.getByRole('link', { name }).or(page.getByRole('button', { name })).first();
+}
 
 export class LoginPage {
-  private readonly login: Locator;
-  private readonly password: Locator;
-  private readonly submit: Locator;
-  private readonly code: Locator;
-  private readonly verify: Locator;
-  private readonly alert: Locator;
-  /** The gear in the header: present on every signed-in page. */
+  private readonly form: LoginForm;
   private readonly settings: Locator;
 
-  constructor(private readonly page: Page, private readonly baseUrl: string) {
-    this.login = page.getByLabel('Username or email');
-    this.password = page.getByLabel('Password');
-    this.submit = page.getByRole('button', { name: 'Log in', exact: true });
-    this.code = page.getByLabel('Authentication code');
-    this.verify = page.getByRole('button', { name: 'Verify' });
-    this.alert = page.getByRole('alert');
-    this.settings = page.getByRole('link', { name: 'Settings' });
+  constructor(page: Page, private readonly baseUrl: string) {
+    this.settings = settingsControl(page);
+    this.form = new LoginForm(page, { screen: SCREEN, timeoutMs: SCREEN_TIMEOUT_MS, signedIn: this.settings });
   }
 
-  async open(): Promise<void> {
-    await this.page.goto(new URL('/login', this.baseUrl).toString());
-  }
-
-  /** Waits for the login form or a signed-in page (a live session skips the form). */
-  async isSignedIn(): Promise<boolean> {
-    await this.login.or(this.settings).first().waitFor();
-    return this.settings.isVisible();
+  /**
+   * Opens the app's root (app.spekit.co is all spekit.md names; the login path is not
+   * documented): a live session shows a signed-in page, else the login form. true when signed in.
+   */
+  async open(): Promise<boolean> {
+    return (await this.form.open(new URL('/', this.baseUrl).toString())) === 'signed-in';
   }
 
   async logIn(credentials: AdminCredentials): Promise<void> {
-    await this.login.fill(credentials.email);
-    await this.password.fill(credentials.password);
-    await this.submit.click();
-    await this.settings.or(this.code).or(this.alert).first().waitFor();
-    if (await this.alert.isVisible()) throw new PermanentAppError('bad_credentials', await this.alert.innerText());
-    if (await this.code.isVisible()) await this.enterCode(credentials.totpSecret);
+    const outcome = await this.signedInDespiteToast(await this.form.submit(credentials.email, credentials.password));
+    if (outcome.kind === 'refused') throw new PermanentAppError('bad_credentials', outcome.message);
+    if (outcome.kind === 'code') await this.enterCode(credentials.totpSecret);
   }
 
   private async enterCode(totpSecret: string | undefined): Promise<void> {
     if (!totpSecret) throw new PermanentAppError('mfa_required', 'Spekit asks for an authentication code but the connection has no TOTP secret');
-    await this.code.fill(new TOTP({ secret: Secret.fromBase32(totpSecret) }).generate());
-    await this.verify.click();
-    await this.settings.or(this.alert).first().waitFor();
-    if (await this.alert.isVisible()) throw new PermanentAppError('mfa_required', await this.alert.innerText());
+    const code = new TOTP({ secret: Secret.fromBase32(totpSecret) }).generate();
+    const outcome = await this.signedInDespiteToast(await this.form.submitCode(code));
+    if (outcome.kind === 'refused') throw new PermanentAppError('mfa_required', outcome.message);
+  }
+
+  /**
+   * A welcome toast is drawn as an alert by many apps: an alert on a page that shows the Settings
+   * gear and no login field is a signed-in page, not a refusal (a refusal keeps the form on screen).
+   */
+  private async signedInDespiteToast(outcome: LoginOutcome): Promise<LoginOutcome> {
+    if (outcome.kind !== 'refused') return outcome;
+    const form = (await this.form.identity.isVisible()) || (await this.form.code.isVisible());
+    return !form && (await this.settings.isVisible()) ? { kind: 'signed-in' } : outcome;
   }
 }

@@ -2,6 +2,9 @@
  * Server-rendered pages of the Spekit sandbox. Markup is accessible on purpose (labels, roles,
  * headings) so page objects can locate everything as a person would.
  */
+import { DEFAULT_PRESENTATION } from './knobs.ts';
+import * as p from './presentation.ts';
+import { esc, type PageView } from './presentation.ts';
 import type { SandboxTeam, SandboxUser, SpekitState } from './state.ts';
 import { userStatus } from './state.ts';
 
@@ -18,56 +21,66 @@ export const MESSAGES = {
   tokenExists: 'A token already exists. Use Regenerate token instead.',
 } as const;
 
-export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { esc };
+export type { PageView };
 
-export function layout(title: string, body: string, signedIn = true): string {
+/** The sandbox's own look (DEFAULT_PRESENTATION), for pages rendered outside a request. */
+export const PLAIN: PageView = { presentation: DEFAULT_PRESENTATION };
+
+export function layout(title: string, body: string, view: PageView, signedIn = true): string {
   const nav = signedIn
-    ? `<header><nav aria-label="Main"><a href="/app">Home</a> <a href="/settings" aria-label="Settings" title="Settings">&#9881;</a></nav></header>`
+    ? `<header><nav aria-label="Main"><a href="/app">Home</a> ${p.settingsControl(view)}</nav></header>`
     : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · Spekit</title></head>
-<body>${nav}<main>${body}</main></body></html>`;
+<body>${nav}${p.toast(view)}${p.mainContent(view, body)}</body></html>`;
 }
 
 function alert(message: string | undefined): string {
   return message ? `<p role="alert">${esc(message)}</p>` : '';
 }
 
-export function loginPage(message?: string): string {
+export function loginPage(view: PageView, message?: string): string {
+  const { loginLabel, loginButton } = view.presentation;
+  const login = p.idFor(view, 'login');
+  const password = p.idFor(view, 'password');
+  const next = view.next ? `<input type="hidden" name="next" value="${esc(view.next)}">` : '';
   return layout('Log in', `<h1>Log in to Spekit</h1>${alert(message)}
-<form method="post" action="/login">
-  <label for="login">Username or email</label> <input id="login" name="login" autocomplete="username">
-  <label for="password">Password</label> <input id="password" name="password" type="password" autocomplete="current-password">
-  <button type="submit">Log in</button>
+<form method="post" action="/login">${next}
+  <label for="${login}">${loginLabel}</label> <input id="${login}" name="login" autocomplete="username">
+  <label for="${password}">Password</label> <input id="${password}" name="password" type="password" autocomplete="current-password">
+  <a href="/login/forgot">Forgot password?</a>
+  <button type="submit">${loginButton}</button>
 </form>
-<p><a href="/login/salesforce">Log in with Salesforce</a> <a href="/login/sso">Log in with SSO</a></p>`, false);
+<p><a href="/login/salesforce">Log in with Salesforce</a> <a href="/login/sso">Log in with SSO</a></p>`, view, false);
 }
 
-export function totpPage(message?: string): string {
+export function totpPage(view: PageView, message?: string): string {
+  const code = p.idFor(view, 'code');
   return layout('Verify', `<h1>Two-step verification</h1>${alert(message)}
 <form method="post" action="/login/verify">
-  <label for="code">Authentication code</label> <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code">
+  <label for="${code}">Authentication code</label> <input id="${code}" name="code" inputmode="numeric" autocomplete="one-time-code">
   <button type="submit">Verify</button>
-</form>`, false);
+</form>`, view, false);
 }
 
-export function homePage(): string {
-  return layout('Home', '<h1>Welcome to Spekit</h1><p>Your Speks, Flows and Topics.</p>');
+export function homePage(view: PageView): string {
+  return layout('Home', '<h1>Welcome to Spekit</h1><p>Your Speks, Flows and Topics.</p>', view);
 }
 
-export function settingsPage(): string {
+export function settingsPage(view: PageView): string {
   return layout('Settings', `<h1>Settings</h1>
-<ul><li><a href="/settings/connect">Connect</a></li><li><a href="/settings/teams-users">Manage Teams &amp; Users</a></li></ul>`);
+<ul><li><a href="/settings/connect">Connect</a></li><li><a href="/settings/teams-users">Manage Teams &amp; Users</a></li></ul>`, view);
 }
 
-export function connectPage(ssoConnected: boolean, workspace: string): string {
+export function connectPage(view: PageView, ssoConnected: boolean, workspace: string): string {
+  const link = view.presentation.scimEntry === 'link' ? '<p><a href="/settings/connect/scim">SCIM provisioning</a></p>' : '';
   const sso = ssoConnected
-    ? `<p>SSO status: <strong>Connected</strong> (workspace ${esc(workspace)})</p>
-<p><a href="/settings/connect/scim">SCIM provisioning</a></p>`
+    ? `<p>SSO status: <strong>Connected</strong> (workspace ${esc(workspace)})</p>${link}`
     : `<p>SSO status: <strong>Not connected</strong></p><p><a href="/settings/connect/sso">Connect with SSO/SCIM</a></p>
 <p role="status">${MESSAGES.ssoRequired}</p>`;
-  return layout('Connect', `<h1>Connect</h1><section aria-labelledby="sso-h"><h2 id="sso-h">Single sign-on</h2>${sso}</section>`);
+  const h = p.idFor(view, 'sso-h');
+  return layout('Connect', `<h1>Connect</h1>${p.connectTabs(view, 'sso', ssoConnected)}
+<section aria-labelledby="${h}"><h2 id="${h}">Single sign-on</h2>${sso}</section>`, view);
 }
 
 export interface ScimView {
@@ -78,57 +91,73 @@ export interface ScimView {
   message?: string;
 }
 
-function tokenSection(view: ScimView): string {
-  if (view.revealed) {
-    return `<label for="token">Bearer Token</label> <input id="token" readonly value="${esc(view.revealed)}" size="60">
-<p>${MESSAGES.shownOnce}</p><p>Token created <time datetime="${esc(view.createdAt)}">${esc(view.createdAt)}</time></p>`;
-  }
-  if (!view.createdAt) {
+function created(at: string | null): string {
+  return `<p>Token created <time datetime="${esc(at)}">${esc(at)}</time></p>`;
+}
+
+function tokenSection(view: PageView, scim: ScimView): string {
+  if (scim.revealed) return `${p.tokenField(view, scim.revealed)}<p>${MESSAGES.shownOnce}</p>${created(scim.createdAt)}`;
+  if (!scim.createdAt) {
     return `<form method="post" action="/settings/connect/scim/token"><input type="hidden" name="action" value="generate">
 <button type="submit">Generate token</button></form>`;
   }
-  return `<p>Token created <time datetime="${esc(view.createdAt)}">${esc(view.createdAt)}</time></p>
-<button type="button" onclick="document.getElementById('confirm').showModal()">Regenerate token</button>
-<dialog id="confirm" aria-labelledby="confirm-h"><h3 id="confirm-h">Regenerate token</h3><p>${MESSAGES.confirmRegenerate}</p>
+  const dialog = p.idFor(view, 'confirm');
+  return `${created(scim.createdAt)}
+<button type="button" onclick="document.getElementById('${dialog}').showModal()">Regenerate token</button>
+<dialog id="${dialog}" aria-labelledby="${dialog}-h"><h3 id="${dialog}-h">Regenerate token</h3><p>${MESSAGES.confirmRegenerate}</p>
 <form method="post" action="/settings/connect/scim/token"><input type="hidden" name="action" value="regenerate">
 <button type="submit">Regenerate</button> <button type="button" onclick="this.closest('dialog').close()">Cancel</button></form></dialog>`;
 }
 
-export function scimPage(view: ScimView): string {
-  return layout('SCIM provisioning', `<h1>SCIM provisioning</h1>${alert(view.message)}
-<label for="endpoint">Endpoint URL</label> <input id="endpoint" readonly value="${esc(view.endpointUrl)}" size="60">
-<label for="uid">Unique Identifier</label> <input id="uid" readonly value="userName">
-<section aria-labelledby="token-h"><h2 id="token-h">Provisioning token</h2>${tokenSection(view)}</section>`);
+function readOnly(view: PageView, name: string, label: string, value: string): string {
+  const id = p.idFor(view, name);
+  return `<label for="${id}">${label}</label> <input id="${id}" readonly value="${esc(value)}" size="60">`;
 }
 
-export function ssoRequiredPage(): string {
-  return layout('SCIM provisioning', `<h1>SCIM provisioning</h1><p role="status">${MESSAGES.ssoRequired}</p>`);
+/** With scimEntry 'tab' the step is a tab of Connect (heading "Connect"), else its own page. */
+function scimLayout(view: PageView, body: string, scimOffered: boolean): string {
+  const tabbed = view.presentation.scimEntry === 'tab';
+  return layout('SCIM provisioning', `<h1>${tabbed ? 'Connect' : 'SCIM provisioning'}</h1>${p.connectTabs(view, 'scim', scimOffered)}${body}`, view);
 }
 
-export function errorPage(message: string = MESSAGES.failed): string {
-  return layout('Error', `<h1>Error</h1>${alert(message)}<p><a href="/settings/connect">Back to Connect</a></p>`);
+export function scimPage(view: PageView, scim: ScimView): string {
+  const h = p.idFor(view, 'token-h');
+  return scimLayout(view, `${alert(scim.message)}
+${readOnly(view, 'endpoint', 'Endpoint URL', scim.endpointUrl)}
+${readOnly(view, 'uid', 'Unique Identifier', 'userName')}
+<section aria-labelledby="${h}"><h2 id="${h}">Provisioning token</h2>${tokenSection(view, scim)}</section>`, true);
 }
 
-function userRow(state: SpekitState, user: SandboxUser): string {
+export function ssoRequiredPage(view: PageView): string {
+  return scimLayout(view, `<p role="status">${MESSAGES.ssoRequired}</p>`, false);
+}
+
+export function errorPage(view: PageView, message: string = MESSAGES.failed): string {
+  return layout('Error', `<h1>Error</h1>${alert(message)}<p><a href="/settings/connect">Back to Connect</a></p>`, view);
+}
+
+function userCells(state: SpekitState, user: SandboxUser): string[] {
   const teams = state.teamsOf(user.id).map((m) => `${state.teams.get(m.teamId)?.displayName} (${m.role})`);
-  return `<tr><td>${esc(user.displayName ?? user.userName)}</td><td>${esc(user.email)}</td><td>${esc(user.userName)}</td>
-<td>${userStatus(user)}</td><td>${user.source === 'scim' ? 'SCIM' : 'Invitation'}</td><td>${esc(['All Spekit Users', ...teams].join(', '))}</td></tr>`;
+  return [user.displayName ?? user.userName, user.email, user.userName, userStatus(user),
+    user.source === 'scim' ? 'SCIM' : 'Invitation', ['All Spekit Users', ...teams].join(', ')];
 }
 
-function teamRow(state: SpekitState, team: SandboxTeam): string {
-  return `<tr><td>${esc(team.displayName)}</td><td>${state.membersOf(team.id).length}</td><td>${team.source === 'scim' ? 'Identity provider' : 'Spekit'}</td></tr>`;
+function teamCells(state: SpekitState, team: SandboxTeam): string[] {
+  return [team.displayName, String(state.membersOf(team.id).length), team.source === 'scim' ? 'Identity provider' : 'Spekit'];
 }
 
-export function teamsUsersPage(state: SpekitState): string {
+export function teamsUsersPage(view: PageView, state: SpekitState): string {
   const users = [...state.users.values()];
   const pending = users.filter((u) => userStatus(u) === 'Pending');
+  const teams = [['All Spekit Users', String(users.length), 'Spekit'], ...[...state.teams.values()].map((t) => teamCells(state, t))];
+  const section = (name: string, title: string, content: string) => {
+    const h = p.idFor(view, name);
+    return `<section aria-labelledby="${h}"><h2 id="${h}">${title}</h2>${content}</section>`;
+  };
   return layout('Manage Teams & Users', `<h1>Manage Teams &amp; Users</h1>
-<section aria-labelledby="teams-h"><h2 id="teams-h">Manage Teams</h2><table aria-labelledby="teams-h">
-<thead><tr><th>Team</th><th>Members</th><th>Source</th></tr></thead>
-<tbody><tr><td>All Spekit Users</td><td>${users.length}</td><td>Spekit</td></tr>${[...state.teams.values()].map((t) => teamRow(state, t)).join('')}</tbody></table></section>
-<section aria-labelledby="users-h"><h2 id="users-h">Manage Users</h2><table aria-labelledby="users-h">
-<thead><tr><th>Name</th><th>Email</th><th>Username</th><th>Status</th><th>Source</th><th>Teams</th></tr></thead>
-<tbody>${users.map((u) => userRow(state, u)).join('')}</tbody></table></section>
-<section aria-labelledby="pending-h"><h2 id="pending-h">Manage pending invitations</h2>
-<ul>${pending.map((u) => `<li>${esc(u.email)}</li>`).join('')}</ul></section>`);
+${section('teams-h', 'Manage Teams', p.list(view, 'Manage Teams', ['Team', 'Members', 'Source'], teams, 'No teams yet'))}
+${section('users-h', 'Manage Users', p.list(view, 'Manage Users', ['Name', 'Email', 'Username', 'Status', 'Source', 'Teams'],
+    users.map((u) => userCells(state, u)), 'No users yet'))}
+${section('pending-h', 'Manage pending invitations', p.list(view, 'Manage pending invitations', ['Email'],
+    pending.map((u) => [u.email]), 'No pending invitations'))}`, view);
 }

@@ -20,6 +20,50 @@ export interface RateLimit {
   retryAfter?: 'seconds' | 'http-date';
 }
 
+/**
+ * How the pages look where spekit.md says nothing (issue 10): each value stays inside the notes
+ * (the documented words, roles and messages are always there), but is one of several ways a real
+ * Spekit could draw them. The defaults are the sandbox's first choices.
+ */
+export interface SpekitPresentation {
+  /** The login field's label: spekit.md only says "username or email". Default 'Username or email'. */
+  loginLabel: 'Username or email' | 'Email or username' | 'Email' | 'Email address' | 'Username';
+  /** The login form's submit button. Default 'Log in'. */
+  loginButton: 'Log in' | 'Sign in' | 'Continue';
+  /** After login: always the dashboard, or the page that was asked for before login. Default 'dashboard'. */
+  landing: 'dashboard' | 'requested';
+  /** Settings as a link to a Settings page, or a gear button named "Settings" opening a menu. Default 'link'. */
+  settings: 'link' | 'gear-button';
+  /** Settings → Connect reaches SCIM provisioning by a link, or by a tab of the Connect page. Default 'link'. */
+  scimEntry: 'link' | 'tab';
+  /** Random class names and ids on every page load. Default false. */
+  randomIds: boolean;
+  /** The revealed Bearer Token as a read-only input or a read-only textarea. Default 'input'. */
+  tokenField: 'input' | 'textarea';
+  /** A toast (role alert) from the previous action that lingers for a few seconds across pages. Default false. */
+  toast: boolean;
+  /** Manage Users as a <table> or an ARIA grid of divs. Default 'table'. */
+  usersView: 'table' | 'grid';
+  /** An empty list: a row saying so, a sentence under the list, or nothing. Default 'none'. */
+  emptyState: 'row' | 'text' | 'none';
+  /** Pages show a spinner and draw their content by script after load. Default false. */
+  scripted: boolean;
+}
+
+export const DEFAULT_PRESENTATION: SpekitPresentation = {
+  loginLabel: 'Username or email',
+  loginButton: 'Log in',
+  landing: 'dashboard',
+  settings: 'link',
+  scimEntry: 'link',
+  randomIds: false,
+  tokenField: 'input',
+  toast: false,
+  usersView: 'table',
+  emptyState: 'none',
+  scripted: false,
+};
+
 export interface SpekitKnobs {
   /** Added to every request. Default 0. */
   latencyMs: number;
@@ -42,6 +86,8 @@ export interface SpekitKnobs {
   /** Largest SCIM page the server returns whatever `count` asks. Default 100. */
   maxPageSize: number;
   admin: AdminAccount;
+  /** Presentation where the notes leave it open (see variants.ts for the named presets). */
+  presentation: SpekitPresentation;
 }
 
 export const DEFAULT_KNOBS: SpekitKnobs = {
@@ -56,6 +102,7 @@ export const DEFAULT_KNOBS: SpekitKnobs = {
   rateLimit: null,
   maxPageSize: 100,
   admin: { username: 'admin', email: 'admin@example.com', password: 'correct horse battery staple' },
+  presentation: DEFAULT_PRESENTATION,
 };
 
 export type FailureScope = 'ui' | 'scim';

@@ -3,12 +3,14 @@
  * JSON view of its state at `/__sandbox/state`. A test fixture; it copies spekit.md, not Spekit.
  */
 import Fastify from 'fastify';
-import { DEFAULT_KNOBS, type SpekitKnobs } from './knobs.ts';
+import { DEFAULT_KNOBS, type SpekitKnobs, type SpekitPresentation } from './knobs.ts';
 import { scimRoutes } from './scim-routes.ts';
 import { SpekitState, type HandUser, type SpekitSnapshot } from './state.ts';
 import { uiRoutes } from './ui-routes.ts';
 
-export interface SpekitSandboxOptions extends Partial<SpekitKnobs> {
+export interface SpekitSandboxOptions extends Partial<Omit<SpekitKnobs, 'presentation'>> {
+  /** Presentation knobs over DEFAULT_PRESENTATION (variants.ts names whole presets). */
+  presentation?: Partial<SpekitPresentation>;
   /** Default 0 (a free port). */
   port?: number;
   /** Default 127.0.0.1. */
@@ -37,8 +39,11 @@ export interface SpekitSandbox {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startSpekitSandbox(options: SpekitSandboxOptions = {}): Promise<SpekitSandbox> {
-  const { port = 0, host = '127.0.0.1', handUsers = [], workspace = 'acme', ...knobOverrides } = options;
-  const knobs: SpekitKnobs = { ...DEFAULT_KNOBS, admin: { ...DEFAULT_KNOBS.admin }, ...knobOverrides };
+  const { port = 0, host = '127.0.0.1', handUsers = [], workspace = 'acme', presentation, ...knobOverrides } = options;
+  const knobs: SpekitKnobs = {
+    ...DEFAULT_KNOBS, admin: { ...DEFAULT_KNOBS.admin }, ...knobOverrides,
+    presentation: { ...DEFAULT_KNOBS.presentation, ...presentation },
+  };
   const state = new SpekitState(handUsers);
   let url = '';
   const endpointUrl = () => `${url}/scim/v2`;

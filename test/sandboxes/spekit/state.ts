@@ -58,6 +58,10 @@ export interface Session {
   expiresAt: number;
   /** 'totp': password accepted, authentication code still due. */
   stage: 'totp' | 'ok';
+  /** The last action's toast and when it stops showing (presentation.toast). */
+  toast?: { message: string; until: number };
+  /** Where login goes once the code is verified (presentation.landing 'requested'). */
+  next?: string;
 }
 
 export function hashToken(token: string): string {

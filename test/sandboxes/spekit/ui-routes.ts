@@ -7,7 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { TOTP, Secret } from 'otpauth';
 import * as html from './html.ts';
 import { withFailure, type SpekitKnobs } from './knobs.ts';
-import type { SpekitState } from './state.ts';
+import type { PageView } from './presentation.ts';
+import type { Session, SpekitState } from './state.ts';
 
 export interface UiDeps {
   state: SpekitState;
@@ -20,6 +21,8 @@ type Form = FastifyRequest<{ Body: Record<string, string | undefined> }>;
 const COOKIE = 'spekit_session';
 /** Tokens revealed by the last Generate / Regenerate, shown by the next GET only (post/redirect/get). */
 const revealed = new WeakMap<SpekitState, Map<string, string>>();
+/** How long a toast lingers after its action, across the pages that follow. */
+const TOAST_MS = 4000;
 
 function sessionId(request: FastifyRequest): string | undefined {
   const cookies = request.headers.cookie ?? '';
@@ -31,10 +34,37 @@ function page(reply: FastifyReply, body: string, status = 200): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 }
 
-function startSession(deps: UiDeps, reply: FastifyReply, stage: 'totp' | 'ok'): void {
+function startSession(deps: UiDeps, reply: FastifyReply, stage: 'totp' | 'ok'): Session {
   const id = randomBytes(24).toString('base64url');
-  deps.state.sessions.set(id, { stage, expiresAt: Date.now() + deps.knobs.sessionLifetimeMs });
+  const session: Session = { stage, expiresAt: Date.now() + deps.knobs.sessionLifetimeMs };
+  deps.state.sessions.set(id, session);
   reply.header('set-cookie', `${COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax`);
+  return session;
+}
+
+function sessionOf(deps: UiDeps, request: FastifyRequest): Session | undefined {
+  const id = sessionId(request);
+  return id ? deps.state.sessions.get(id) : undefined;
+}
+
+function toastAfter(session: Session | undefined, message: string): void {
+  if (session) session.toast = { message, until: Date.now() + TOAST_MS };
+}
+
+/** The presentation knobs plus what this request's session still shows (a lingering toast). */
+function viewOf(deps: UiDeps, request: FastifyRequest, next?: string): PageView {
+  const toast = sessionOf(deps, request)?.toast;
+  return {
+    presentation: deps.knobs.presentation,
+    ...(toast && toast.until > Date.now() ? { toast: toast.message } : {}),
+    ...(next ? { next } : {}),
+  };
+}
+
+/** Only a local path is a place to land on (no open redirect to another site). */
+function landingFor(deps: UiDeps, next: string | undefined): string {
+  const local = next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login');
+  return deps.knobs.presentation.landing === 'requested' && local ? next : '/app';
 }
 
 /** 'ok' for a live session, 'expired' when the cookie names an ended one, else 'none'. */
@@ -60,64 +90,80 @@ function checkPassword(knobs: SpekitKnobs, login: string, password: string): str
 function registerLogin(app: FastifyInstance, deps: UiDeps): void {
   app.get('/login', async (request, reply) => {
     if (sessionState(deps, request, 'ok') === 'ok') return reply.redirect('/app');
-    const expired = (request.query as { expired?: string }).expired === '1';
-    return page(reply, html.loginPage(expired ? html.MESSAGES.expired : undefined));
+    const query = request.query as { expired?: string; next?: string };
+    return page(reply, html.loginPage(viewOf(deps, request, query.next), query.expired === '1' ? html.MESSAGES.expired : undefined));
   });
   app.post('/login', async (request: Form, reply) => {
+    const next = request.body?.next;
     const error = checkPassword(deps.knobs, request.body?.login ?? '', request.body?.password ?? '');
-    if (error) return page(reply, html.loginPage(error), 401);
-    startSession(deps, reply, deps.knobs.totpSecret ? 'totp' : 'ok');
-    return reply.redirect(deps.knobs.totpSecret ? '/login/verify' : '/app', 303);
+    if (error) return page(reply, html.loginPage(viewOf(deps, request, next), error), 401);
+    const session = startSession(deps, reply, deps.knobs.totpSecret ? 'totp' : 'ok');
+    if (next) session.next = next;
+    if (!deps.knobs.totpSecret) toastAfter(session, 'Welcome back!');
+    return reply.redirect(deps.knobs.totpSecret ? '/login/verify' : landingFor(deps, next), 303);
   });
   app.get('/login/verify', async (request, reply) =>
-    sessionState(deps, request, 'totp') === 'ok' ? page(reply, html.totpPage()) : reply.redirect('/login'));
+    sessionState(deps, request, 'totp') === 'ok' ? page(reply, html.totpPage(viewOf(deps, request))) : reply.redirect('/login'));
   app.post('/login/verify', async (request: Form, reply) => {
-    const id = sessionId(request);
-    const session = id ? deps.state.sessions.get(id) : undefined;
+    const session = sessionOf(deps, request);
     if (!session || session.stage !== 'totp' || !deps.knobs.totpSecret) return reply.redirect('/login', 303);
     const totp = new TOTP({ secret: Secret.fromBase32(deps.knobs.totpSecret) });
     if (totp.validate({ token: (request.body?.code ?? '').trim(), window: 1 }) === null) {
-      return page(reply, html.totpPage(html.MESSAGES.badCode), 401);
+      return page(reply, html.totpPage(viewOf(deps, request), html.MESSAGES.badCode), 401);
     }
     session.stage = 'ok';
-    return reply.redirect('/app', 303);
+    toastAfter(session, 'Welcome back!');
+    return reply.redirect(landingFor(deps, session.next), 303);
   });
 }
 
 async function generate(deps: UiDeps, request: Form, reply: FastifyReply): Promise<FastifyReply> {
   const { state, knobs } = deps;
-  if (!knobs.ssoConnected) return page(reply, html.ssoRequiredPage(), 409);
+  const view = viewOf(deps, request);
+  if (!knobs.ssoConnected) return page(reply, html.ssoRequiredPage(view), 409);
   const action = request.body?.action;
-  if (action === 'generate' && state.token) return page(reply, html.errorPage(html.MESSAGES.tokenExists), 409);
+  if (action === 'generate' && state.token) return page(reply, html.errorPage(view, html.MESSAGES.tokenExists), 409);
   if (action === 'regenerate' && !state.token) return reply.redirect('/settings/connect/scim', 303);
-  const token = await withFailure(knobs, state, 'ui', reply, (r) => page(r, html.errorPage(), 500), () => state.issueToken());
+  const token = await withFailure(knobs, state, 'ui', reply, (r) => page(r, html.errorPage(view), 500), () => state.issueToken());
   if (token === undefined) return reply;
   revealed.get(state)?.set(sessionId(request)!, token);
+  // Worded like the page's own "Token created" on purpose: a reader must not take the toast for it.
+  toastAfter(sessionOf(deps, request), 'Token generated');
   return reply.redirect('/settings/connect/scim', 303);
 }
 
 function registerSettings(app: FastifyInstance, deps: UiDeps): void {
   const { state, knobs } = deps;
-  app.get('/app', async (_request, reply) => page(reply, html.homePage()));
-  app.get('/settings', async (_request, reply) => page(reply, html.settingsPage()));
-  app.get('/settings/connect', async (_request, reply) => page(reply, html.connectPage(knobs.ssoConnected, deps.workspace)));
-  app.get('/settings/connect/sso', async (_request, reply) =>
-    page(reply, html.layout('Connect with SSO/SCIM', '<h1>Connect with SSO/SCIM</h1><p>Choose your identity provider.</p>')));
+  const view = (request: FastifyRequest) => viewOf(deps, request);
+  app.get('/app', async (request, reply) => page(reply, html.homePage(view(request))));
+  app.get('/settings', async (request, reply) => page(reply, html.settingsPage(view(request))));
+  app.get('/settings/connect', async (request, reply) => page(reply, html.connectPage(view(request), knobs.ssoConnected, deps.workspace)));
+  app.get('/settings/connect/sso', async (request, reply) =>
+    page(reply, html.layout('Connect with SSO/SCIM', '<h1>Connect with SSO/SCIM</h1><p>Choose your identity provider.</p>', view(request))));
   app.get('/settings/connect/scim', async (request, reply) => {
-    if (!knobs.ssoConnected) return page(reply, html.ssoRequiredPage());
+    if (!knobs.ssoConnected) return page(reply, html.ssoRequiredPage(view(request)));
     const flash = revealed.get(state);
     const id = sessionId(request)!;
     const token = flash?.get(id);
     flash?.delete(id);
-    return page(reply, html.scimPage({ endpointUrl: deps.endpointUrl(), createdAt: state.token?.createdAt ?? null, revealed: token }));
+    return page(reply, html.scimPage(view(request), { endpointUrl: deps.endpointUrl(), createdAt: state.token?.createdAt ?? null, revealed: token }));
   });
   app.post('/settings/connect/scim/token', async (request: Form, reply) => generate(deps, request, reply));
-  app.get('/settings/teams-users', async (_request, reply) => page(reply, html.teamsUsersPage(state)));
+  app.get('/settings/teams-users', async (request, reply) => page(reply, html.teamsUsersPage(view(request), state)));
   app.post('/logout', async (request, reply) => {
     const id = sessionId(request);
     if (id) state.sessions.delete(id);
     return reply.redirect('/login', 303);
   });
+}
+
+/** Signed out: to login, carrying the page asked for when login lands there (presentation.landing). */
+function toLogin(deps: UiDeps, request: FastifyRequest, expired: boolean): string {
+  const query = new URLSearchParams();
+  if (expired) query.set('expired', '1');
+  if (deps.knobs.presentation.landing === 'requested' && request.method === 'GET') query.set('next', request.url);
+  const q = query.toString();
+  return q ? `/login?${q}` : '/login';
 }
 
 export async function uiRoutes(app: FastifyInstance, deps: UiDeps): Promise<void> {
@@ -129,7 +175,7 @@ export async function uiRoutes(app: FastifyInstance, deps: UiDeps): Promise<void
     const path = request.url.split('?')[0]!;
     if (path === '/' || path.startsWith('/login')) return undefined;
     const session = sessionState(deps, request, 'ok');
-    if (session !== 'ok') return reply.redirect(session === 'expired' ? '/login?expired=1' : '/login', 303);
+    if (session !== 'ok') return reply.redirect(toLogin(deps, request, session === 'expired'), 303);
     return undefined;
   });
   app.get('/', async (request, reply) => reply.redirect(sessionState(deps, request, 'ok') === 'ok' ? '/app' : '/login'));
