@@ -1,0 +1,35 @@
+/** Web-first waiting for conditions a single locator cannot express (expect.poll style). */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Locator } from 'playwright-core';
+
+const INTERVALS_MS = [0, 25, 50, 100, 200];
+
+/** A probe can run while the page navigates; those errors mean "not yet", not failure. */
+export function isNavigationRace(error: unknown): boolean {
+  return error instanceof Error && /Execution context was destroyed|frame was detached|navigat/i.test(error.message);
+}
+
+/** Runs `probe` until it returns a value or `timeoutMs` passes, then returns undefined. */
+export async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      if (!isNavigationRace(error)) throw error;
+    }
+    if (Date.now() >= deadline) return undefined;
+    await sleep(INTERVALS_MS[Math.min(attempt, INTERVALS_MS.length - 1)]);
+  }
+}
+
+/** The text of the first visible element of `scope` (e.g. alerts), if any. */
+export async function visibleText(scope: Locator): Promise<string | undefined> {
+  for (const el of await scope.all()) {
+    if (!(await el.isVisible())) continue;
+    const text = (await el.innerText()).trim();
+    if (text) return text;
+  }
+  return undefined;
+}
