@@ -1,42 +1,16 @@
 /** Waiting and error mapping shared by the UXPin page objects and operations. */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { errors, type Locator } from 'playwright-core';
+import { pollUntil, visibleText } from '../lib/screen/poll.ts';
 import { AppError, PermanentAppError, TransientAppError } from '../../core/errors.ts';
 
 /** What the screen showed after a write: trusted only to decide when to read the list back. */
 export type ActionOutcome = { kind: 'done' } | { kind: 'alert'; message: string } | { kind: 'no-answer' };
 
-const INTERVALS_MS = [0, 25, 50, 100, 200];
-
-/** A probe can run while the page navigates; those errors mean "not yet", not failure. */
-function isNavigationRace(error: unknown): boolean {
-  return error instanceof Error && /Execution context was destroyed|frame was detached|navigat/i.test(error.message);
-}
-
-/**
- * Web-first waiting for conditions a single locator cannot express (expect.poll style): runs
- * `probe` until it returns a value or `timeoutMs` passes, then returns undefined.
- */
-export async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      if (!isNavigationRace(error)) throw error;
-    }
-    if (Date.now() >= deadline) return undefined;
-    await sleep(INTERVALS_MS[Math.min(attempt, INTERVALS_MS.length - 1)]);
-  }
-}
+export { pollUntil } from '../lib/screen/poll.ts';
 
 /** The text of the first visible alert under `scope`, if any. */
-export async function visibleAlert(scope: Locator): Promise<string | undefined> {
-  const alert = scope.first();
-  if (!(await alert.isVisible())) return undefined;
-  const message = (await alert.innerText()).trim();
-  return message || undefined;
+export function visibleAlert(scope: Locator): Promise<string | undefined> {
+  return visibleText(scope);
 }
 
 /** A dialog's write finished when the dialog closes or shows an alert. */

@@ -5,10 +5,11 @@
  * the hard DELETE. Checked in the sandbox's state, on GET, and in the evidence trail.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../runner/browser/chromium.ts';
 import { verifyEvidence } from '../../runner/evidence/verify.ts';
+import { VARIANT_NAMES } from '../sandboxes/uxpin/index.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import {
   addUxpinConnection, PROVISIONING, queueDrained, scim, settledRun, startStack, waitForUser, type ScimConnection, type Stack,
@@ -23,13 +24,17 @@ let stack: Stack;
 
 before(async () => {
   [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
-  stack = await startStack({ redisUrl: redis.url, browser, sandbox: { seed: 4 }, timing: { attempts: 3, backoff: { baseMs: 200, maxMs: 1000 } } });
 });
 after(async () => {
-  await stack?.close();
   await browser?.close();
   await redis?.stop();
 });
+
+const scenarios: Array<[name: string, fn: () => Promise<void>]> = [];
+/** Runs once per sandbox variant, against that variant's stack (the describe blocks at the end). */
+function scenario(name: string, fn: () => Promise<void>): void {
+  scenarios.push([name, fn]);
+}
 
 function entraUser(email: string, externalId: string) {
   return {
@@ -48,7 +53,7 @@ async function patch(conn: ScimConnection, path: string, operations: unknown[]) 
   return res;
 }
 
-test('Entra: lookups, create, roles via roleMap, group Add/Remove, Replace active "False", DELETE', async () => {
+scenario('Entra: lookups, create, roles via roleMap, group Add/Remove, Replace active "False", DELETE', async () => {
   const conn = await addUxpinConnection(stack, {
     settings: { roleMap: { 'uxpin.admin': 'Admin' }, groupRoleMap: { 'UX Developers': 'Developer' } },
   });
@@ -108,7 +113,7 @@ test('Entra: lookups, create, roles via roleMap, group Add/Remove, Replace activ
   assert.equal(evidence.checkedRuns, runs.length);
 });
 
-test('Entra: a value-less Replace of several attributes with active "False" removes a seeded member', async () => {
+scenario('Entra: a value-less Replace of several attributes with active "False" removes a seeded member', async () => {
   const conn = await addUxpinConnection(stack);
   const email = 'user02@example.com';
   const before = stack.sandbox.state.find(email);
@@ -128,3 +133,13 @@ test('Entra: a value-less Replace of several attributes with active "False" remo
   await queueDrained(stack);
   assert.equal((await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id })).ok, true);
 });
+
+for (const variant of VARIANT_NAMES) {
+  describe(`sandbox variant ${variant}`, () => {
+    before(async () => {
+      stack = await startStack({ redisUrl: redis.url, browser, sandbox: { seed: 4, variant }, timing: { attempts: 3, backoff: { baseMs: 200, maxMs: 1000 } } });
+    });
+    after(() => stack?.close());
+    for (const [name, fn] of scenarios) test(name, fn);
+  });
+}

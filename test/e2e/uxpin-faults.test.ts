@@ -12,7 +12,7 @@ import { test, type TestContext } from 'node:test';
 import { Secret } from 'otpauth';
 import type { WorkerTiming } from '../../runner/worker.ts';
 import { verifyEvidence } from '../../runner/evidence/verify.ts';
-import type { UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
+import { VARIANT_NAMES, type UxpinSandboxOptions } from '../sandboxes/uxpin/index.ts';
 import { redisAndBrowserPerFile } from '../support/per-file.ts';
 import {
   addUxpinConnection, PROVISIONING, queueDrained, scim, startStack, untilSettled, waitForUser, type Stack,
@@ -85,8 +85,9 @@ test('50 users converge through 500s (before and after saving), expiring session
   t.diagnostic(`writes ${sandbox.state.writes} (invite requests of sizes ${sandbox.state.inviteRequests.join(",")}), failures ${sandbox.state.failuresInjected}, logins ${sandbox.state.logins}, runs ${evidence.checkedRuns}`);
 });
 
-test('a full plan: state failed, the app\'s message as lastError, and its screenshot in the evidence', async (t) => {
-  const stack = await stackFor(t, { seed: 2, seatLimit: 3 });
+// The 50-user run stays on the classic screens (its cost); the full plan runs on every variant.
+for (const variant of VARIANT_NAMES) test(`a full plan (variant ${variant}): state failed, the app's message as lastError, and its screenshot in the evidence`, async (t) => {
+  const stack = await stackFor(t, { seed: 2, seatLimit: 3, variant });
   const conn = await addUxpinConnection(stack, { settings: APP_SETTINGS });
   const email = 'one.too.many@example.com';
   const created = await scim(conn, 'POST', '/Users', user(email));

@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../runner/browser/chromium.ts';
 import { verifyEvidence } from '../../runner/evidence/verify.ts';
+import { VARIANT_NAMES } from '../sandboxes/uxpin/index.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import {
   addUxpinConnection, PROVISIONING, queueDrained, scim, startStack, waitForUser, type ScimConnection, type Stack,
@@ -25,13 +26,17 @@ let stack: Stack;
 
 before(async () => {
   [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
-  stack = await startStack({ redisUrl: redis.url, browser, sandbox: { seed: 3 }, timing: { attempts: 3, backoff: { baseMs: 200, maxMs: 1000 } } });
 });
 after(async () => {
-  await stack?.close();
   await browser?.close();
   await redis?.stop();
 });
+
+const scenarios: Array<[name: string, fn: () => Promise<void>]> = [];
+/** Runs once per sandbox variant, against that variant's stack (the describe blocks at the end). */
+function scenario(name: string, fn: () => Promise<void>): void {
+  scenarios.push([name, fn]);
+}
 
 function oktaUser(email: string) {
   const [given = 'Jane'] = email.split('@');
@@ -48,7 +53,7 @@ async function patchActive(conn: ScimConnection, userId: string, active: boolean
   assert.equal(res.body.active, active);
 }
 
-test('Okta: lookup miss, create, group push → role, deactivate removes, reactivate invites again', async () => {
+scenario('Okta: lookup miss, create, group push → role, deactivate removes, reactivate invites again', async () => {
   const conn = await addUxpinConnection(stack, { settings: { groupRoleMap: { 'UXPin Designers': 'Creator' } } });
   const email = 'jane.okta@example.com';
   const filter = encodeURIComponent(`userName eq "${email}"`);
@@ -100,7 +105,7 @@ test('Okta: lookup miss, create, group push → role, deactivate removes, reacti
   assert.ok(manifest.files.some((f: { name: string }) => f.name.endsWith('.png')));
 });
 
-test('Okta: the Owner is never removed, even when the IdP deactivates them', async () => {
+scenario('Okta: the Owner is never removed, even when the IdP deactivates them', async () => {
   const conn = await addUxpinConnection(stack);
   const owner = stack.sandbox.admin.email;
   const created = await scim(conn, 'POST', '/Users', oktaUser(owner), OKTA);
@@ -114,3 +119,13 @@ test('Okta: the Owner is never removed, even when the IdP deactivates them', asy
   await queueDrained(stack);
   assert.equal((await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id })).ok, true);
 });
+
+for (const variant of VARIANT_NAMES) {
+  describe(`sandbox variant ${variant}`, () => {
+    before(async () => {
+      stack = await startStack({ redisUrl: redis.url, browser, sandbox: { seed: 3, variant }, timing: { attempts: 3, backoff: { baseMs: 200, maxMs: 1000 } } });
+    });
+    after(() => stack?.close());
+    for (const [name, fn] of scenarios) test(name, fn);
+  });
+}

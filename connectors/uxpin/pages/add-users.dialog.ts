@@ -1,4 +1,8 @@
-/** The "Add new users" dialog: one email, or several through "add multiple users at once". */
+/**
+ * The "Add new users" dialog: one email, or several through "add multiple users at once". Fields
+ * are found by role and a pattern over the documented words; role options by their label, whatever
+ * value the app gives them.
+ */
 import type { Locator, Page } from 'playwright-core';
 import { dialogOutcome, type ActionOutcome } from '../support.ts';
 
@@ -11,12 +15,14 @@ export class AddUsersDialog {
   private readonly multiple: Locator;
 
   constructor(page: Page, private readonly timeoutMs: number) {
-    this.dialog = page.getByRole('dialog', { name: 'Add new users' });
-    this.email = this.dialog.getByLabel('Email', { exact: true });
-    this.emails = this.dialog.getByLabel('Emails', { exact: true });
-    this.role = this.dialog.getByLabel('Role', { exact: true });
-    this.add = this.dialog.getByRole('button', { name: 'Add', exact: true });
-    this.multiple = this.dialog.getByRole('link', { name: 'add multiple users at once' });
+    this.dialog = page.getByRole('dialog', { name: /add (new )?(users|members)|invite/i }).first();
+    // One address field shows at a time ("Email", or "Emails" after "add multiple users at once").
+    this.email = this.dialog.getByRole('textbox', { name: /e-?mail(?!s)/i }).filter({ visible: true }).first();
+    this.emails = this.dialog.getByRole('textbox', { name: /e-?mails|addresses/i }).filter({ visible: true }).first();
+    this.role = this.dialog.getByRole('combobox', { name: /role/i }).first();
+    this.add = this.dialog.getByRole('button', { name: /^\s*(add|invite|send( invitations?)?)\s*$/i }).first();
+    const multiple = /multiple (users|members)|several/i;
+    this.multiple = this.dialog.getByRole('link', { name: multiple }).or(this.dialog.getByRole('button', { name: multiple })).first();
   }
 
   async waitOpen(): Promise<void> {

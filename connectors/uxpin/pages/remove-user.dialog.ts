@@ -7,8 +7,8 @@ export class RemoveUserDialog {
   private readonly remove: Locator;
 
   constructor(page: Page, email: string, private readonly timeoutMs: number) {
-    this.dialog = page.getByRole('dialog', { name: new RegExp(`^Remove ${escapeRegExp(email)} from the team\\?$`, 'i') });
-    this.remove = this.dialog.getByRole('button', { name: 'Remove', exact: true });
+    this.dialog = page.getByRole('dialog', { name: new RegExp(`remove\\s+${escapeRegExp(email)}\\b`, 'i') });
+    this.remove = this.dialog.getByRole('button', { name: /^\s*remove( user| from team)?\s*$/i }).first();
   }
 
   async confirm(): Promise<ActionOutcome> {

@@ -1,10 +1,18 @@
 /**
- * UXPin's team screen, User Management tab: search, the paged member table, per-row role select
- * and three-dot menu. Columns are found by their header text, never by position in the markup.
+ * UXPin's team screen, User Management tab: search, the paged member list (a <table> or an ARIA
+ * grid), per-row role select and three-dot menu. Columns are found by their header text, never by
+ * position in the markup. A search counts as finished by the app's own signals (the request that
+ * carries the query answered, nothing busy, the list unchanged for a moment), so "nobody matches"
+ * needs no "No users found" row: an empty list, a sentence anywhere on the page, or nothing at all.
  */
 import type { Locator, Page } from 'playwright-core';
-import { SessionExpiredError, TransientAppError } from '../../../core/errors.ts';
-import { pollUntil, visibleAlert, wholeText, type ActionOutcome } from '../support.ts';
+import { ScreenMismatchError, SessionExpiredError, TransientAppError } from '../../../core/errors.ts';
+import { passwordField } from '../../lib/screen/fields.ts';
+import { cellsOf, columnIndexes, dataRows, listWithColumn } from '../../lib/screen/list.ts';
+import { pollUntil, visibleText } from '../../lib/screen/poll.ts';
+import { watching, type RequestWatch } from '../../lib/screen/request-watch.ts';
+import { emptyStateShown, settle } from '../../lib/screen/settle.ts';
+import { wholeText, type ActionOutcome } from '../support.ts';
 import { AddUsersDialog } from './add-users.dialog.ts';
 import { RemoveUserDialog } from './remove-user.dialog.ts';
 
@@ -15,51 +23,61 @@ export interface TeamRow {
   status: 'active' | 'pending';
 }
 
-type Columns = Record<'name' | 'email' | 'role' | 'status', number>;
+const SCREEN = 'UXPin team page';
+const COLUMNS = { name: /^\s*(full )?name\s*$/i, email: /e-?mail/i, role: /role/i, status: /status/i };
+type Columns = { name?: number; email: number; role: number; status: number };
+
+/** What the list shows: the text of each data row, and whether an empty-state text is on the page. */
+interface Reading {
+  rows: string[];
+  empty: boolean;
+}
+
+const keyOf = (r: Reading) => `${r.empty}|${r.rows.join('\u0000')}`;
 
 export class TeamPage {
   private readonly searchBox: Locator;
-  private readonly table: Locator;
+  private readonly list: Locator;
   private readonly rows: Locator;
-  private readonly headers: Locator;
   private readonly next: Locator;
   private readonly addUsers: Locator;
-  private readonly loginButton: Locator;
-  private readonly status: Locator;
+  private readonly password: Locator;
   private readonly alerts: Locator;
 
   constructor(private readonly page: Page, private readonly url: string, private readonly timeoutMs: number) {
-    this.searchBox = page.getByLabel('Search users');
-    this.table = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Email' }) });
-    this.rows = this.table.getByRole('row').filter({ has: page.getByRole('cell') });
-    this.headers = this.table.getByRole('columnheader');
-    this.next = page.getByRole('button', { name: 'Next', exact: true });
-    this.addUsers = page.getByRole('button', { name: 'Add new users' });
-    this.loginButton = page.getByRole('button', { name: 'Log in', exact: true });
-    this.status = page.getByRole('status');
+    this.searchBox = page.getByRole('searchbox', { name: /search/i }).or(page.getByRole('textbox', { name: /search/i })).first();
+    this.list = listWithColumn(page, /^\s*e-?mail( address)?\s*$/i);
+    this.rows = dataRows(this.list, page);
+    const nextName = /^\s*next( page)?\s*$/i;
+    this.next = page.getByRole('button', { name: nextName }).or(page.getByRole('link', { name: nextName })).first();
+    this.addUsers = page.getByRole('button', { name: /add (new )?(users|members)|invite (users|members)/i }).first();
+    this.password = passwordField(page);
     this.alerts = page.getByRole('alert');
   }
 
   /** Loads the team screen afresh; landing on the login screen means the session has expired. */
   async open(): Promise<void> {
-    const response = await this.page.goto(this.url, { timeout: this.timeoutMs });
-    if (response && response.status() >= 500) throw new TransientAppError(`UXPin's team page answered ${response.status()}`);
-    const ready = await pollUntil(() => this.listReady(), this.timeoutMs);
-    if (!ready) throw new TransientAppError('the team list did not load');
+    const settled = await watching(this.page, undefined, async (watch) => {
+      const response = await this.page.goto(this.url, { timeout: this.timeoutMs });
+      if (response && response.status() >= 500) throw new TransientAppError(`UXPin's team page answered ${response.status()}`);
+      return this.settled(watch, () => true);
+    });
+    if (!settled) throw new ScreenMismatchError(SCREEN, 'no member list (a table or grid with an Email column) appeared');
   }
 
-  /** Filters the list with the search box and waits until every row shown matches. */
+  /**
+   * Filters the list with the search box and waits until the app has answered and the list has
+   * settled. Without a visible answer (an app filtering in place) only a list consistent with the
+   * query counts: every row matching, or an empty state.
+   */
   async search(query: string): Promise<void> {
-    await this.searchBox.fill(query);
-    await this.searchBox.press('Enter');
     const q = query.trim().toLowerCase();
-    const filtered = await pollUntil(async () => {
-      if (!(await this.listReady())) return undefined;
-      const texts = await this.rows.allInnerTexts();
-      const matches = texts.length > 0 && texts.every((t) => !t.includes('@') || t.toLowerCase().includes(q));
-      return matches || undefined;
-    }, this.timeoutMs);
-    if (!filtered) throw new TransientAppError(`the search for ${query} did not finish`);
+    const settled = await watching(this.page, query.trim(), async (watch) => {
+      await this.searchBox.fill(query, { timeout: this.timeoutMs });
+      await this.searchBox.press('Enter');
+      return this.settled(watch, (r, answered) => answered || consistent(r, q));
+    });
+    if (!settled) throw new ScreenMismatchError(SCREEN, `no row or empty-state appeared after searching for ${query}`);
   }
 
   /** Searches for `email` and reads its row; null when UXPin lists no such member. */
@@ -83,33 +101,37 @@ export class TeamPage {
 
   /** Goes to the next page of the list; false on the last page. */
   async nextPage(): Promise<boolean> {
-    if ((await this.next.count()) === 0 || !(await this.next.isEnabled())) return false;
+    if (!(await this.next.isVisible()) || !(await this.next.isEnabled())) return false;
     const before = (await this.rows.allInnerTexts())[0];
-    await this.next.click();
-    const moved = await pollUntil(async () => {
-      if (!(await this.listReady())) return undefined;
-      const first = (await this.rows.allInnerTexts())[0];
-      return first !== undefined && first !== before ? true : undefined;
-    }, this.timeoutMs);
-    if (!moved) throw new TransientAppError('the next page of the team list did not load');
+    const moved = await watching(this.page, undefined, async (watch) => {
+      await this.next.click({ timeout: this.timeoutMs });
+      return this.settled(watch, (r) => r.rows[0] !== undefined && r.rows[0] !== before);
+    });
+    if (!moved) throw new ScreenMismatchError(SCREEN, 'the next page of the member list did not appear');
     return true;
   }
 
-  /** Picks a role in the row's select; UXPin saves on change and says "Role updated". */
+  /**
+   * Picks a role in the row's select (UXPin saves on change). Done once the app has answered the
+   * save, not when a "Role updated" shows: a message can linger from the action before.
+   */
   async chooseRole(email: string, role: string): Promise<ActionOutcome> {
-    await this.rowFor(email).getByRole('combobox').selectOption({ label: role }, { timeout: this.timeoutMs });
-    const outcome = await pollUntil<ActionOutcome>(async () => {
-      const message = await visibleAlert(this.alerts);
-      if (message) return { kind: 'alert', message };
-      return (await this.status.filter({ hasText: 'Role updated' }).count()) > 0 ? { kind: 'done' } : undefined;
-    }, this.timeoutMs);
-    return outcome ?? { kind: 'no-answer' };
+    const select = this.rowFor(email).getByRole('combobox').first();
+    return watching(this.page, undefined, async (watch) => {
+      await select.selectOption({ label: role }, { timeout: this.timeoutMs });
+      const outcome = await pollUntil<ActionOutcome>(async () => {
+        const message = await visibleText(this.alerts);
+        if (message) return { kind: 'alert', message };
+        return watch.answered && !watch.busy && Date.now() - watch.lastActivity > 100 ? { kind: 'done' } : undefined;
+      }, this.timeoutMs);
+      return outcome ?? { kind: 'no-answer' };
+    });
   }
 
   /** Three-dot menu → Remove from team → confirm. */
   async removeUser(email: string): Promise<ActionOutcome> {
-    await this.rowFor(email).getByRole('button', { name: /^More actions/i }).click({ timeout: this.timeoutMs });
-    await this.page.getByRole('menuitem', { name: 'Remove from team' }).click({ timeout: this.timeoutMs });
+    await this.rowFor(email).getByRole('button', { name: /^\s*more actions/i }).click({ timeout: this.timeoutMs });
+    await this.page.getByRole('menuitem', { name: /remove/i }).first().click({ timeout: this.timeoutMs });
     return new RemoveUserDialog(this.page, email, this.timeoutMs).confirm();
   }
 
@@ -120,35 +142,43 @@ export class TeamPage {
     return dialog;
   }
 
-  /** true once the table shows; throws when UXPin has sent us to its login screen instead. */
-  private async listReady(): Promise<true | undefined> {
-    if (await this.loginButton.isVisible()) throw new SessionExpiredError('UXPin showed its login screen instead of the team page');
-    return (await this.table.isVisible()) || undefined;
+  private settled(watch: RequestWatch, accept: (r: Reading, answered: boolean) => boolean) {
+    return settle(this.page, watch, { timeoutMs: this.timeoutMs, read: () => this.reading(), key: keyOf, accept });
+  }
+
+  /** The list or an empty state; throws when UXPin has sent us to its login screen instead. */
+  private async reading(): Promise<Reading | undefined> {
+    if (await this.password.isVisible()) throw new SessionExpiredError('UXPin showed its login screen instead of the team page');
+    const shown = await this.list.isVisible();
+    const rows = shown ? await this.rows.allInnerTexts() : [];
+    // Member rows answer the question; the empty-state text is looked for only when there are none.
+    const empty = !rows.some((t) => t.includes('@')) && (await emptyStateShown(this.page));
+    if (!shown && !empty) return undefined;
+    return { rows, empty };
   }
 
   private rowFor(email: string): Locator {
-    return this.rows.filter({ has: this.page.getByRole('cell', { name: wholeText(email) }) });
+    return this.rows.filter({ has: cellsOf(this.page, wholeText(email)) });
   }
 
   private async columns(): Promise<Columns> {
-    const names = (await this.headers.allInnerTexts()).map((h) => h.trim().toLowerCase());
-    const index = (name: string) => {
-      const i = names.indexOf(name);
-      if (i < 0) throw new TransientAppError(`the team table has no "${name}" column (columns: ${names.join(', ')})`);
-      return i;
-    };
-    return { name: index('name'), email: index('email'), role: index('role'), status: index('status') };
+    const { found, missing, names } = await columnIndexes(this.list, COLUMNS);
+    const needed = missing.filter((k) => k !== 'name');
+    if (needed.length > 0 || found.email === undefined || found.role === undefined || found.status === undefined) {
+      throw new ScreenMismatchError(SCREEN, `the member list has no ${needed.join(', ')} column (columns: ${names.join(', ')})`);
+    }
+    return { email: found.email, role: found.role, status: found.status, ...(found.name === undefined ? {} : { name: found.name }) };
   }
 
   private async readRow(row: Locator, columns: Columns): Promise<TeamRow | null> {
-    const cells = await row.getByRole('cell').allInnerTexts();
+    const cells = await cellsOf(row).allInnerTexts();
     const email = cells[columns.email]?.trim().toLowerCase();
     if (!email?.includes('@')) return null;
     return {
       email,
-      name: cells[columns.name]?.trim() ?? '',
+      name: columns.name === undefined ? '' : (cells[columns.name]?.trim() ?? ''),
       role: await this.roleIn(row, cells[columns.role]),
-      status: /pending/i.test(cells[columns.status] ?? '') ? 'pending' : 'active',
+      status: /pending|invit/i.test(cells[columns.status] ?? '') ? 'pending' : 'active',
     };
   }
 
@@ -159,4 +189,10 @@ export class TeamPage {
     if (chosen === undefined) return cellText?.trim() || null;
     return chosen?.trim() || null;
   }
+}
+
+/** A list that agrees with a search for `q`: every member row matches it, or it shows an empty state. */
+function consistent(r: Reading, q: string): boolean {
+  const members = r.rows.filter((t) => t.includes('@'));
+  return members.length > 0 ? members.every((t) => t.toLowerCase().includes(q)) : r.empty;
 }

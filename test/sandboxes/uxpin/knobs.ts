@@ -1,12 +1,14 @@
 /**
  * The sandbox's knobs: behaviour a test turns up or down (latency, failures, slow lists, session
- * lifetime, 2FA, seats). Every knob can be given at start, changed at runtime with `setKnobs`, or
- * read from the environment by main.ts.
+ * lifetime, 2FA, seats) and how the screens are drawn (presentation.ts). Every knob can be given at
+ * start, changed at runtime with `setKnobs`, or read from the environment by main.ts.
  */
+import { DEFAULT_PRESENTATION, type Presentation } from './presentation.ts';
+import { variantKnobs } from './variants.ts';
 
 export type Latency = number | readonly [min: number, max: number];
 
-export interface Knobs {
+export interface Knobs extends Presentation {
   /** Delay before every answer, fixed or a random range in ms. Default 0. */
   latencyMs: Latency;
   /** Share (0..1) of team writes (invite, role change, removal) that fail. Default 0. */
@@ -37,6 +39,7 @@ export const DEFAULT_KNOBS: Knobs = {
   totpSecret: undefined,
   seatLimit: Number.POSITIVE_INFINITY,
   rngSeed: 1,
+  ...DEFAULT_PRESENTATION,
 };
 
 /** mulberry32: small, fast and deterministic, so a failure rate gives the same sequence every run. */
@@ -77,9 +80,13 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   return value as T;
 }
 
-/** Knobs from UXPIN_* environment variables (e.g. UXPIN_LATENCY_MS=50-200, UXPIN_FAILURE_RATE=0.1). */
+/**
+ * Knobs from UXPIN_* environment variables (e.g. UXPIN_LATENCY_MS=50-200, UXPIN_FAILURE_RATE=0.1);
+ * UXPIN_VARIANT names a preset of variants.ts, which the other variables override.
+ */
 export function knobsFromEnv(env: NodeJS.ProcessEnv): Partial<Knobs> {
   const knobs: Partial<Knobs> = {
+    ...(env.UXPIN_VARIANT ? variantKnobs(env.UXPIN_VARIANT) : {}),
     latencyMs: latencyFromEnv(env.UXPIN_LATENCY_MS),
     failureRate: num(env.UXPIN_FAILURE_RATE),
     failureMode: oneOf(env.UXPIN_FAILURE_MODE, ['500', 'hang'] as const, 'UXPIN_FAILURE_MODE'),

@@ -3,7 +3,8 @@
  * Env: PORT (default 4010), HOST, UXPIN_ADMIN_EMAIL, UXPIN_ADMIN_PASSWORD, UXPIN_SEED (member count),
  * and the knobs UXPIN_LATENCY_MS (e.g. 50 or 50-200), UXPIN_FAILURE_RATE, UXPIN_FAILURE_MODE (500|hang),
  * UXPIN_FAILURE_TIMING (before|after), UXPIN_SLOW_LIST_MS, UXPIN_SESSION_LIFETIME_MS,
- * UXPIN_TOTP_SECRET (base32), UXPIN_SEAT_LIMIT, UXPIN_RNG_SEED.
+ * UXPIN_TOTP_SECRET (base32), UXPIN_SEAT_LIMIT, UXPIN_RNG_SEED; UXPIN_VARIANT names a presentation
+ * preset of variants.ts (classic, text-empty, live-grid, slow-grid).
  */
 import { knobsFromEnv } from './knobs.ts';
 import { DEFAULT_ADMIN, startUxpinSandbox } from './sandbox.ts';

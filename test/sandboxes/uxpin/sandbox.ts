@@ -1,8 +1,10 @@
 /**
  * A local replica of UXPin's login and team-management screens (see shared/apps/uxpin.md), with
- * knobs for latency, failures, slow lists, session expiry, 2FA and seat limits. Tests start it
+ * knobs for latency, failures, slow lists, session expiry, 2FA and seat limits, and presentation
+ * knobs for what the notes leave open (presentation.ts, presets in variants.ts). Tests start it
  * with `startUxpinSandbox()`; `npm run sandbox:uxpin` starts it alone (main.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,8 +12,11 @@ import { Secret, TOTP } from 'otpauth';
 import { createRng, DEFAULT_KNOBS, pickLatency, type Knobs } from './knobs.ts';
 import { html, json, readBody, readCookie, redirect, SESSION_COOKIE, sessionCookie, str } from './http.ts';
 import { generateMembers, SandboxState, type Refusal, type Role, type SeedMember } from './state.ts';
+import { variantKnobs, type VariantName } from './variants.ts';
+import { withSuffix } from './views/layout.ts';
 import { dashboardPage, loginPage, verifyPage } from './views/login.ts';
 import { PAGE_SIZE, rolesPage, teamPage } from './views/team.ts';
+import { roleFromValue, teamList, type ListView } from './views/team-list.ts';
 
 export interface AdminAccount {
   email: string;
@@ -34,6 +39,8 @@ export interface UxpinSandboxOptions extends Partial<Knobs> {
   admin?: AdminAccount;
   /** Members besides the Owner: a list, or a count for generateMembers(). Default none. */
   seed?: number | readonly SeedMember[];
+  /** A preset of presentation knobs (variants.ts); the other options override it. Default 'classic'. */
+  variant?: VariantName;
 }
 
 export interface UxpinSandbox {
@@ -53,6 +60,10 @@ const FAILURE_MESSAGE = 'Something went wrong. Please try again.';
 class Sandbox {
   knobs: Knobs;
   rng: () => number;
+  /** lingeringToast: the last success message, shown again on every load of the team screen. */
+  toast = '';
+  /** randomIds: this instance's suffix for ids and class names. */
+  readonly suffix = `_${randomBytes(3).toString('hex')}`;
 
   constructor(readonly state: SandboxState, readonly admin: AdminAccount, knobs: Partial<Knobs>) {
     this.knobs = { ...DEFAULT_KNOBS, ...knobs };
@@ -80,6 +91,7 @@ class Sandbox {
       case 'POST /team/invite': return this.invite(req, res);
       case 'POST /team/members/role': return this.changeRole(req, res);
       case 'POST /team/members/remove': return this.remove(req, res);
+      case 'GET /team/list': return this.listFragment(req, res, url);
       default: return this.page(req, res, url);
     }
   }
@@ -96,40 +108,75 @@ class Sandbox {
     };
     const view = req.method === 'GET' ? render[url.pathname] : undefined;
     if (!view) return html(res, 404, '<h1>Not found</h1>');
-    if (!this.session(req)?.verified) return redirect(res, '/login', 302, { 'set-cookie': sessionCookie(null) });
-    html(res, 200, view());
+    if (!this.session(req)?.verified) {
+      const asked = this.knobs.loginLanding === 'asked' ? `?next=${encodeURIComponent(url.pathname + url.search)}` : '';
+      return redirect(res, `/login${asked}`, 302, { 'set-cookie': sessionCookie(null) });
+    }
+    this.send(res, 200, view());
   }
 
-  private teamView(url: URL): string {
+  private send(res: ServerResponse, status: number, page: string): void {
+    html(res, status, this.knobs.randomIds ? withSuffix(page, this.suffix) : page);
+  }
+
+  private listView(url: URL): ListView {
     const query = url.searchParams.get('q') ?? '';
     const members = this.state.search(query);
     const pages = Math.max(1, Math.ceil(members.length / PAGE_SIZE));
     const page = Math.min(pages, Math.max(1, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1));
-    this.state.listViews.push({ query, page });
-    return teamPage({ members, query, page, slowListMs: this.knobs.slowListMs });
+    return { members, query, page, look: this.knobs };
+  }
+
+  private teamView(url: URL): string {
+    const view = this.listView(url);
+    // A script-drawn list is counted when the script fetches it (listFragment).
+    if (!this.knobs.scriptedList) this.state.listViews.push({ query: view.query, page: view.page });
+    return teamPage({ ...view, slowListMs: this.knobs.slowListMs, toast: this.knobs.lingeringToast ? this.toast : '' });
+  }
+
+  /** GET /team/list: the list alone, for redraws after writes, live search and script-drawn lists. */
+  private async listFragment(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!this.session(req)?.verified) return json(res, 401, { error: 'Your session has expired' });
+    if (this.knobs.scriptedList && this.knobs.slowListMs > 0) await sleep(this.knobs.slowListMs);
+    const view = this.listView(url);
+    this.state.listViews.push({ query: view.query, page: view.page });
+    this.send(res, 200, teamList(view));
+  }
+
+  private loginLook(next?: string) {
+    return { label: this.knobs.loginLabel, ...(next ? { next } : {}) };
+  }
+
+  /** Only local paths, so a crafted ?next= cannot send the browser elsewhere. */
+  private landing(next: string): string {
+    if (this.knobs.loginLanding === 'dashboard') return '/dashboard';
+    return next.startsWith('/') && !next.startsWith('//') ? next : '/team';
   }
 
   private showLogin(req: IncomingMessage, res: ServerResponse): void {
     if (this.session(req)?.verified) return redirect(res, '/dashboard');
-    html(res, 200, loginPage());
+    const next = new URL(req.url ?? '/', 'http://sandbox').searchParams.get('next') ?? undefined;
+    this.send(res, 200, loginPage(this.loginLook(next)));
   }
 
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const email = str(body.email).trim();
     const ok = email.toLowerCase() === this.admin.email.toLowerCase() && str(body.password) === this.admin.password;
-    if (!ok) return html(res, 401, loginPage('Incorrect email or password', email));
+    const next = str(body.next);
+    if (!ok) return this.send(res, 401, loginPage(this.loginLook(next), 'Incorrect email or password', email));
     const twoFactor = this.knobs.totpSecret !== undefined;
     const token = this.state.openSession(!twoFactor, Date.now());
     if (!twoFactor) this.state.logins++;
-    redirect(res, twoFactor ? '/login/verify' : '/dashboard', 303, { 'set-cookie': sessionCookie(token) });
+    const verify = `/login/verify${next ? `?next=${encodeURIComponent(next)}` : ''}`;
+    redirect(res, twoFactor ? verify : this.landing(next), 303, { 'set-cookie': sessionCookie(token) });
   }
 
   private showVerify(req: IncomingMessage, res: ServerResponse): void {
     const session = this.session(req);
     if (!session) return redirect(res, '/login');
     if (session.verified) return redirect(res, '/dashboard');
-    html(res, 200, verifyPage());
+    this.send(res, 200, verifyPage());
   }
 
   private async verify(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -138,37 +185,38 @@ class Sandbox {
     if (!token || !this.session(req) || !this.knobs.totpSecret) return redirect(res, '/login', 303);
     const totp = new TOTP({ secret: Secret.fromBase32(this.knobs.totpSecret) });
     if (totp.validate({ token: code, window: 1 }) === null) {
-      return html(res, 401, verifyPage('Invalid authentication code'));
+      return this.send(res, 401, verifyPage('Invalid authentication code'));
     }
     this.state.verifySession(token);
     this.state.logins++;
-    redirect(res, '/dashboard', 303);
+    const next = new URL(req.url ?? '/', 'http://sandbox').searchParams.get('next') ?? '';
+    redirect(res, this.landing(next), 303);
   }
 
   private async invite(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const raw: unknown[] = Array.isArray(body.emails) ? body.emails : [body.emails];
     const emails = raw.map(str).map((e) => e.trim()).filter(Boolean);
-    const role = str(body.role);
+    const role = roleFromValue(str(body.role));
     await this.write(req, res,
       () => this.state.checkInvite(emails, role, this.knobs.seatLimit),
-      () => this.state.invite(emails, role as Role));
+      () => this.state.invite(emails, role as Role), 'Invitation sent');
   }
 
   private async changeRole(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const email = str(body.email);
-    const role = str(body.role);
-    await this.write(req, res, () => this.state.checkRoleChange(email, role), () => this.state.changeRole(email, role as Role));
+    const role = roleFromValue(str(body.role));
+    await this.write(req, res, () => this.state.checkRoleChange(email, role), () => this.state.changeRole(email, role as Role), 'Role updated');
   }
 
   private async remove(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const email = str((await readBody(req)).email);
-    await this.write(req, res, () => this.state.checkRemove(email), () => this.state.remove(email));
+    await this.write(req, res, () => this.state.checkRemove(email), () => this.state.remove(email), 'User removed');
   }
 
   /** One write = one request the failure knob applies to, before or after the change is saved. */
-  private async write(req: IncomingMessage, res: ServerResponse, check: () => Refusal | null, apply: () => void): Promise<void> {
+  private async write(req: IncomingMessage, res: ServerResponse, check: () => Refusal | null, apply: () => void, toast: string): Promise<void> {
     this.state.writes++;
     if (!this.session(req)?.verified) return json(res, 401, { error: 'Your session has expired' });
     const fail = this.rng() < this.knobs.failureRate;
@@ -176,6 +224,7 @@ class Sandbox {
     const refusal = check();
     if (refusal) return json(res, refusal.status, { error: refusal.message });
     apply();
+    this.toast = toast;
     if (fail) return this.fail(res);
     json(res, 200, { ok: true });
   }
@@ -202,9 +251,9 @@ class Sandbox {
 }
 
 export async function startUxpinSandbox(options: UxpinSandboxOptions = {}): Promise<UxpinSandbox> {
-  const { port = 0, host = '127.0.0.1', admin = DEFAULT_ADMIN, seed = [], ...knobs } = options;
+  const { port = 0, host = '127.0.0.1', admin = DEFAULT_ADMIN, seed = [], variant, ...knobs } = options;
   const state = new SandboxState(admin, typeof seed === 'number' ? generateMembers(seed) : seed);
-  const sandbox = new Sandbox(state, admin, knobs);
+  const sandbox = new Sandbox(state, admin, { ...(variant ? variantKnobs(variant) : {}), ...knobs });
   const server = createServer((req, res) => {
     sandbox.handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) json(res, 500, { error: String(error) });

@@ -19,6 +19,7 @@ const STYLE = `
   [role=status] { color: #0a7a32; min-height: 1.2em; }
   [role=menu] { position: absolute; right: 0; z-index: 10; background: #fff; border: 1px solid #ccc; list-style: none; padding: .25rem 0; margin: 0; }
   [role=menuitem] { padding: .3rem 1rem; cursor: pointer; }
+  .grid-row { display: grid; grid-template-columns: 2fr 3fr 2fr 2fr 1fr; padding: .4rem 0; border-bottom: 1px solid #eee; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   label { display: block; margin-top: .6rem; }
 `;
@@ -39,4 +40,17 @@ export function layout(title: string, body: string, options: LayoutOptions = {})
   const script = options.script ? `<script>${options.script}</script>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} | UXPin</title>
 <style>${STYLE}</style></head><body>${topBar}<main>${body}</main>${script}</body></html>`;
+}
+
+/**
+ * randomIds: every id, label target and class name gets `suffix`, as CSS-module or framework
+ * builds do, so nothing can be found by an id or class the connector was written against.
+ */
+export function withSuffix(page: string, suffix: string): string {
+  if (!suffix) return page;
+  const tokens = (value: string) => value.split(/\s+/).filter(Boolean).map((t) => t + suffix).join(' ');
+  return page
+    .replace(/\b(id|for|aria-labelledby|aria-describedby|class)="([^"]+)"/g, (_, attr: string, value: string) => `${attr}="${tokens(value)}"`)
+    .replace(/\.(visually-hidden|grid-row)\b/g, `.$1${suffix}`)
+    .replace('<html lang="en">', `<html lang="en" data-sfx="${suffix}">`);
 }

@@ -5,13 +5,22 @@ function alert(message: string | undefined): string {
   return message ? `<p role="alert">${esc(message)}</p>` : '';
 }
 
-export function loginPage(error?: string, email = ''): string {
+export interface LoginLook {
+  /** The account field's label (presentation knob loginLabel). */
+  label: string;
+  /** Where to go after login, when the login was asked for by another page. */
+  next?: string;
+}
+
+export function loginPage(look: LoginLook, error?: string, email = ''): string {
+  const next = look.next ? `<input type="hidden" name="next" value="${esc(look.next)}">` : '';
   return layout('Log in', `
     <h1>Log in to UXPin</h1>
     ${alert(error)}
     <form method="post" action="/login">
-      <label for="email">Email</label>
-      <input id="email" name="email" type="email" autocomplete="username" value="${esc(email)}" required>
+      ${next}
+      <label for="email">${esc(look.label)}</label>
+      <input id="email" name="email" type="${/user/i.test(look.label) ? 'text' : 'email'}" autocomplete="username" value="${esc(email)}" required>
       <label for="password">Password</label>
       <input id="password" name="password" type="password" autocomplete="current-password" required>
       <p><button type="submit">Log in</button></p>

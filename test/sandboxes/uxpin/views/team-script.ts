@@ -2,10 +2,14 @@
  * The team screen's browser script (plain JS, sent inline). Each write is one fetch POST, so the
  * failure knob applies to exactly one request. Success messages are not cleared before the next
  * action: like the real app's toasts they can linger, which the connector must not trust.
+ * The list is redrawn from GET /team/list: after writes, for the script-drawn list, and for the
+ * live (debounced) search, which leaves the old rows on screen until the answer is in.
  */
 export const TEAM_SCRIPT = String.raw`
 (() => {
-  const $ = (id) => document.getElementById(id);
+  // randomIds: every id carries the page's suffix.
+  const SFX = document.documentElement.dataset.sfx || '';
+  const $ = (id) => document.getElementById(id + SFX);
   const list = $('team-list');
   const addDialog = $('add-dialog');
   const removeDialog = $('remove-dialog');
@@ -16,6 +20,22 @@ export const TEAM_SCRIPT = String.raw`
     if (template) list.innerHTML = template.innerHTML;
   }
   if (list.dataset.slow) setTimeout(revealList, Number(list.dataset.slow));
+  if (list.dataset.fetch) setTimeout(refreshList, 0);
+
+  const search = $('search');
+  const delay = Number(search.dataset.debounce || 0);
+  let pending = null;
+  function liveSearch() {
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      history.replaceState(null, '', '/team?q=' + encodeURIComponent(search.value));
+      refreshList();
+    }, delay);
+  }
+  if (delay > 0) {
+    search.addEventListener('input', liveSearch);
+    search.form.addEventListener('submit', (event) => { event.preventDefault(); liveSearch(); });
+  }
 
   function say(message) { $('flash').textContent = message; }
   function showError(el, message) { el.textContent = message || ''; el.hidden = !message; }
@@ -33,12 +53,9 @@ export const TEAM_SCRIPT = String.raw`
   }
 
   async function refreshList() {
-    const res = await fetch(location.href);
-    const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
-    const fresh = doc.getElementById('team-list');
-    if (!fresh) return;
-    const template = fresh.querySelector('template');
-    list.innerHTML = template ? template.innerHTML : fresh.innerHTML;
+    const res = await fetch('/team/list' + location.search);
+    if (res.status === 401) { location.href = '/login'; return; }
+    if (res.ok) list.innerHTML = await res.text();
   }
 
   function open(dialog) { dialog.hidden = false; const f = dialog.querySelector('input:not([hidden]), button[data-confirm-remove]'); if (f) f.focus(); }

@@ -1,16 +1,16 @@
 /** The team screen: User Management (list, search, paging, dialogs) and the Roles tab. */
-import { ASSIGNABLE_ROLES, ROLES, type Member } from '../state.ts';
+import type { Presentation } from '../presentation.ts';
+import { ROLES } from '../state.ts';
 import { TEAM_SCRIPT } from './team-script.ts';
 import { esc, layout } from './layout.ts';
+import { roleOptions, teamList, type ListView } from './team-list.ts';
 
-export const PAGE_SIZE = 25;
+export { PAGE_SIZE } from './team-list.ts';
 
-export interface TeamView {
-  members: readonly Member[];
-  query: string;
-  /** 1-based page number, already clamped to the available pages. */
-  page: number;
+export interface TeamView extends ListView {
   slowListMs: number;
+  /** The success message shown on load (lingeringToast), or ''. */
+  toast: string;
 }
 
 function tabs(selected: 'users' | 'roles'): string {
@@ -20,61 +20,19 @@ function tabs(selected: 'users' | 'roles'): string {
     ${tab('/team', 'User Management', selected === 'users')}${tab('/team/roles', 'Roles', selected === 'roles')}</div>`;
 }
 
-function roleSelect(m: Member): string {
-  const label = `Role for ${esc(m.email)}`;
-  if (m.role === 'Owner') return `<select aria-label="${label}" disabled><option selected>Owner</option></select>`;
-  const options = ASSIGNABLE_ROLES.map((r) => `<option${r === m.role ? ' selected' : ''}>${r}</option>`).join('');
-  return `<select aria-label="${label}" data-email="${esc(m.email)}" data-saved="${m.role}">${options}</select>`;
-}
+const SPINNER = '<div role="progressbar" aria-label="Loading users">Loading users…</div>';
 
-function actions(m: Member): string {
-  if (m.role === 'Owner') return '';
-  const email = esc(m.email);
-  return `<button type="button" aria-label="More actions for ${email}" aria-haspopup="menu" aria-expanded="false"
-      data-menu="${email}">&#8942;</button>
-    <ul role="menu" hidden><li role="menuitem" tabindex="-1" data-remove="${email}">Remove from team</li></ul>`;
-}
-
-function row(m: Member): string {
-  const status = m.status === 'active' ? 'Active' : 'Invitation pending';
-  return `<tr><td>${esc(m.name)}</td><td>${esc(m.email)}</td><td>${roleSelect(m)}</td><td>${status}</td>
-    <td style="position:relative">${actions(m)}</td></tr>`;
-}
-
-function pager(view: TeamView, pages: number): string {
-  const first = (view.page - 1) * PAGE_SIZE;
-  const shown = view.members.length === 0
-    ? 'No users'
-    : `Showing ${first + 1}–${Math.min(first + PAGE_SIZE, view.members.length)} of ${view.members.length}`;
-  const button = (label: string, target: number, enabled: boolean) =>
-    `<button type="submit" name="page" value="${target}"${enabled ? '' : ' disabled'}>${label}</button>`;
-  return `<nav aria-label="Pagination"><form method="get" action="/team">
-      <input type="hidden" name="q" value="${esc(view.query)}">
-      <span>${shown}</span>
-      ${button('Previous', view.page - 1, view.page > 1)}
-      <span>Page ${view.page} of ${pages}</span>
-      ${button('Next', view.page + 1, view.page < pages)}
-    </form></nav>`;
-}
-
-function list(view: TeamView): string {
-  const pages = Math.max(1, Math.ceil(view.members.length / PAGE_SIZE));
-  const slice = view.members.slice((view.page - 1) * PAGE_SIZE, view.page * PAGE_SIZE);
-  const body = slice.length ? slice.map(row).join('') : '<tr><td colspan="5">No users found</td></tr>';
-  return `<table aria-label="Team members"><thead><tr><th scope="col">Name</th><th scope="col">Email</th>
-      <th scope="col">Role</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th>
-    </tr></thead><tbody>${body}</tbody></table>${pager(view, pages)}`;
-}
-
-/** The list region; with a slow list its content waits in a template while a spinner shows. */
+/**
+ * The list region: inline; behind a spinner with its content waiting in a template (slow list);
+ * or empty until the script fetches GET /team/list (scripted list; the server delays that answer).
+ */
 function listRegion(view: TeamView): string {
-  if (view.slowListMs <= 0) return `<div id="team-list">${list(view)}</div>`;
-  return `<div id="team-list" data-slow="${view.slowListMs}">
-    <div role="progressbar" aria-label="Loading users">Loading users…</div>
-    <template>${list(view)}</template></div>`;
+  if (view.look.scriptedList) return `<div id="team-list" data-fetch="1">${view.slowListMs > 0 ? SPINNER : ''}</div>`;
+  if (view.slowListMs <= 0) return `<div id="team-list">${teamList(view)}</div>`;
+  return `<div id="team-list" data-slow="${view.slowListMs}">${SPINNER}<template>${teamList(view)}</template></div>`;
 }
 
-const ADD_DIALOG = `
+const addDialog = (look: Presentation) => `
 <div role="dialog" aria-modal="true" aria-labelledby="add-title" id="add-dialog" hidden>
   <h2 id="add-title">Add new users</h2>
   <form id="add-form" novalidate>
@@ -83,7 +41,7 @@ const ADD_DIALOG = `
       <textarea id="add-emails" name="emails" rows="5" placeholder="One email per line"></textarea></div>
     <p><a href="#" data-toggle-multi>add multiple users at once</a></p>
     <label for="add-role">Role</label>
-    <select id="add-role" name="role">${ASSIGNABLE_ROLES.map((r) => `<option${r === 'Collaborator' ? ' selected' : ''}>${r}</option>`).join('')}</select>
+    <select id="add-role" name="role">${roleOptions('Collaborator', look)}</select>
     <p role="alert" id="add-error" hidden></p>
     <p><button type="button" data-close>Cancel</button> <button type="submit">Add</button></p>
   </form>
@@ -104,15 +62,15 @@ export function teamPage(view: TeamView): string {
     <section role="tabpanel" aria-label="User Management">
       <form method="get" action="/team" role="search">
         <label for="search">Search users</label>
-        <input id="search" name="q" type="search" value="${esc(view.query)}">
+        <input id="search" name="q" type="search" value="${esc(view.query)}"${view.look.searchDebounceMs > 0 ? ` data-debounce="${view.look.searchDebounceMs}"` : ''}>
         <button type="submit">Search</button>
       </form>
       <p><button type="button" data-open-add>Add new users</button></p>
-      <p role="status" id="flash"></p>
+      <p role="status" id="flash">${esc(view.toast)}</p>
       <p role="alert" id="page-error" hidden></p>
       ${listRegion(view)}
     </section>
-    ${ADD_DIALOG}${REMOVE_DIALOG}`, { topBar: true, script: TEAM_SCRIPT });
+    ${addDialog(view.look)}${REMOVE_DIALOG}`, { topBar: true, script: TEAM_SCRIPT });
 }
 
 const ROLE_NOTES: Record<(typeof ROLES)[number], string> = {
