@@ -48,13 +48,33 @@ export function scrub(value: unknown, depth = 0): unknown {
   return value;
 }
 
+interface HttpRequestLike { raw: unknown; method: string; id?: string; routeOptions?: { url?: string } }
+interface HttpReplyLike { raw: unknown; statusCode: number }
+const isHttp = (value: unknown): boolean => Boolean(value && typeof value === 'object' && 'raw' in value);
+
+/**
+ * Fastify's request and reply as a log line wants them: method, route pattern, status. Never the raw
+ * URL (it holds user ids and query strings that may carry secrets) nor headers. Done here, before
+ * the scrub, because pino runs formatters.log before its serializers and the scrub would flatten
+ * the request's getters into `{}`.
+ */
+export function serializeHttp(object: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...object };
+  if (isHttp(out.req)) {
+    const req = out.req as HttpRequestLike;
+    out.req = { id: req.id, method: req.method, route: req.routeOptions?.url ?? null };
+  }
+  if (isHttp(out.res)) out.res = { statusCode: (out.res as HttpReplyLike).statusCode };
+  return out;
+}
+
 export function createLogger(options: { level?: string; name?: string } = {}, destination?: DestinationStream): Logger {
   return pino(
     {
       level: options.level ?? 'info',
       name: options.name ?? 'scimwright',
       redact: { paths: REDACT_PATHS, censor: REDACTED },
-      formatters: { log: (object) => scrub(object) as Record<string, unknown> },
+      formatters: { log: (object) => scrub(serializeHttp(object)) as Record<string, unknown> },
       hooks: {
         // Messages are strings outside the merged object: scrub them too.
         logMethod(args, method) {
