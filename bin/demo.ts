@@ -2,8 +2,14 @@
  * `npm run demo`: everything on embedded defaults — Redis, gateway, worker and the UXPin sandbox —
  * then one user's life through SCIM (provision, change role, deprovision) with the evidence it
  * leaves, and it keeps running so a newcomer can send their own requests.
+ *
+ * stdout carries only the lines meant for a person; the JSON logs go to DATA_DIR/demo.log (its path
+ * is printed). A file rather than stderr because both streams land in the same terminal, so stderr
+ * would not keep them apart; `tail -f` the file to watch the requests.
  */
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pino } from 'pino';
 import { startUxpinSandbox } from '../test/sandboxes/uxpin/index.ts';
 import { start } from './start.ts';
 
@@ -19,10 +25,14 @@ async function json(res: Response): Promise<Record<string, any>> {
 async function main() {
   const adminToken = process.env.SCIMWRIGHT_ADMIN_TOKEN ?? `swa_demo_${randomBytes(24).toString('base64url')}`;
   const sandbox = await startUxpinSandbox({ seed: 5 });
-  const started = await start({ adminToken, ...(process.env.PORT ? {} : { port: 0 }) });
+  let logFile = '';
+  const started = await start({ adminToken, ...(process.env.PORT ? {} : { port: 0 }) }, (config) => {
+    logFile = resolve(config.dataDir, 'demo.log');
+    return pino.destination({ dest: logFile, mkdir: true, sync: true });
+  });
   const admin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+  say(`scimwright demo: ${started.origin}   (JSON logs: ${logFile})`);
   say(`UXPin sandbox (a local replica of UXPin's team screens): ${sandbox.url}`);
-  say(`scimwright: ${started.origin}`);
 
   const id = `demo-${randomBytes(2).toString('hex')}`;
   const created = await json(await fetch(`${started.origin}/admin/v1/connections`, {
@@ -51,14 +61,7 @@ async function main() {
   const member = sandbox.state.find('jane.doe@example.com');
   say(`   The sandbox's own state agrees: ${member ? 'STILL A MEMBER (unexpected)' : 'no longer a member'}.`);
 
-  say(`\nEvidence: ${started.config.recordingsDir}/${id}/`);
-  say(`Verify it:  npx scimwright evidence verify --dir ${started.config.recordingsDir} --connection ${id}`);
-  say(`Runs:       curl -H "Authorization: Bearer ${adminToken}" ${started.origin}/admin/v1/connections/${id}/runs`);
-  say(`\nTry your own requests (Ctrl-C to stop):`);
-  say(`  export SCIM=${base}`);
-  say(`  export TOKEN=${created.token}`);
-  say(`  curl -H "Authorization: Bearer $TOKEN" "$SCIM/Users?filter=userName%20eq%20%22jane.doe@example.com%22"`);
-  say(`  Admin token for this run: ${adminToken}`);
+  say(readyBlock({ origin: started.origin, adminToken, logFile, recordingsDir: started.config.recordingsDir, id, base, token: created.token }));
   const stop = async () => {
     await started.stop();
     await sandbox.stop();
@@ -67,6 +70,27 @@ async function main() {
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   if (process.env.SCIMWRIGHT_DEMO_EXIT === '1') await stop();
+}
+
+/** What a newcomer copies: the console, the CLI's two variables, and SCIM requests of their own. */
+function readyBlock(o: { origin: string; adminToken: string; logFile: string; recordingsDir: string; id: string; base: string; token: string }): string {
+  const rule = '-'.repeat(72);
+  return [
+    '', rule, 'scimwright demo is running (Ctrl-C to stop)', '',
+    `  Console:   ${o.origin}/console   (sign in with the admin token below)`,
+    `  Logs:      ${o.logFile}   (JSON, one line per request)`,
+    `  Evidence:  ${o.recordingsDir}/${o.id}/`, '',
+    'For the CLI, in another shell:',
+    `  export SCIMWRIGHT_URL=${o.origin}`,
+    `  export SCIMWRIGHT_ADMIN_TOKEN=${o.adminToken}`,
+    '  npx scimwright connections list',
+    `  npx scimwright evidence verify --dir ${o.recordingsDir} --connection ${o.id}`, '',
+    'Your own SCIM requests, as an IdP sends them:',
+    `  export SCIM=${o.base}`,
+    `  export TOKEN=${o.token}`,
+    '  curl -H "Authorization: Bearer $TOKEN" "$SCIM/Users?filter=userName%20eq%20%22jane.doe@example.com%22"',
+    rule,
+  ].join('\n');
 }
 
 async function waitFor(base: string, id: string, headers: Record<string, string>, done: (u: Record<string, any>) => boolean, message: string) {

@@ -3,6 +3,7 @@
  * one process, on embedded defaults — a private Redis under the data dir when REDIS_URL is unset.
  */
 import { Redis } from 'ioredis';
+import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import { startEmbeddedRedis, type RedisServer } from '../core/platform/embedded-redis.ts';
@@ -18,9 +19,9 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-export async function start(overrides: Partial<Config> = {}): Promise<Started> {
+/** `logTo`: where the JSON logs go (stdout when absent); the demo sends them to a file in the data dir. */
+export async function start(overrides: Partial<Config> = {}, logTo?: (config: Config) => DestinationStream): Promise<Started> {
   const config = loadConfig(process.env, overrides);
-  const logger = createLogger({ level: config.logLevel });
   // The lock comes first and Redis after it: a refused second start has spawned nothing.
   const lock = config.redisUrl ? undefined : lockDataDir(config.dataDir);
   const cleanup: Array<() => Promise<void> | void> = [() => lock?.release()];
@@ -28,6 +29,7 @@ export async function start(overrides: Partial<Config> = {}): Promise<Started> {
     for (const step of cleanup.reverse()) await step();
   };
   try {
+    const logger = createLogger({ level: config.logLevel }, logTo?.(config));
     let embedded: RedisServer | undefined;
     if (!config.redisUrl) {
       embedded = await startEmbeddedRedis(config.dataDir);
