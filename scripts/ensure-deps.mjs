@@ -3,6 +3,7 @@
 // Plain JS with no dependencies: it runs before node_modules exists.
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { dropKnownEngineWarnings } from './npm-engine-noise.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD = '1';
@@ -24,7 +25,10 @@ function chromiumFound() {
 
 if (needsNpm()) {
   console.error('[setup] installing npm packages (npm ci)…');
-  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+  // stderr is read back to drop one known, harmless engine warning (see npm-engine-noise.mjs).
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: ['inherit', 'inherit', 'pipe'], encoding: 'utf8' });
+  process.stderr.write(dropKnownEngineWarnings(ci.stderr ?? ''));
+  if (ci.status !== 0) process.exit(ci.status ?? 1);
 }
 
 const missing = [];
