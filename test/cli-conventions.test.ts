@@ -1,6 +1,6 @@
 /** CLI conventions (issue 12): help, version, unknown commands and flags, --json and tables, tokens' console URL. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { startRedis, type TestRedis } from './support/redis.ts';
@@ -113,4 +113,36 @@ test('connections: an empty list says so; get is readable by default and JSON wi
   assert.ok(!readable.stdout.includes('conv-secret-pw'));
   const deleted = await cli(['connections', 'delete', 'conv-app', '--yes', '--json']);
   assert.deepEqual(JSON.parse(deleted.stdout), { id: 'conv-app', deleted: true });
+});
+
+/** Runs the CLI on a real pseudo-terminal (util-linux `script`), answering the prompt once it shows. */
+function onTerminal(args: string[], answer: string): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const command = [process.execPath, 'bin/scimwright.js', ...args].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, SCIMWRIGHT_URL: url, SCIMWRIGHT_ADMIN_TOKEN: ADMIN_TOKEN } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('[y/N]') && answer) {
+        child.stdin.write(`${answer}\n`);
+        answer = '';
+      }
+    });
+    const timer = setTimeout(() => child.kill(), 30_000);
+    child.on('close', (status) => { clearTimeout(timer); resolve({ status, output }); });
+  });
+}
+
+test('connections delete on a terminal asks first: "n" keeps the connection (exit 1), "y" deletes it', async () => {
+  const made = await cli(['connections', 'add', '--id', 'tty-app', '--connector', 'testapp', '--base-url', 'http://app.test', '--admin-email', 'a@app.test'], { APP_ADMIN_PASSWORD: 'tty-secret-pw' });
+  assert.equal(made.status, 0, made.stderr);
+  const declined = await onTerminal(['connections', 'delete', 'tty-app'], 'n');
+  assert.match(declined.output, /Delete connection tty-app\? Its SCIM token stops working at once\. \[y\/N\]/);
+  assert.match(declined.output, /Connection tty-app not deleted\./);
+  assert.equal(declined.status, 1);
+  assert.equal((await cli(['connections', 'get', 'tty-app'])).status, 0);
+  const confirmed = await onTerminal(['connections', 'delete', 'tty-app'], 'y');
+  assert.match(confirmed.output, /Connection tty-app deleted\./);
+  assert.equal(confirmed.status, 0);
+  assert.equal((await cli(['connections', 'get', 'tty-app'])).status, 1);
 });
