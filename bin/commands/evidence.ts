@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { exportEvidence } from '../../runner/evidence/export.ts';
 import { formatBundleReport, isBundle, verifyBundle, verifyZip } from '../../runner/evidence/export-verify.ts';
 import { formatReport, verifyEvidence } from '../../runner/evidence/verify.ts';
+import { checkDay, resolveUser } from './evidence-select.ts';
 import { emit, unknownCommand } from './output.ts';
 import { CliError, parse, type Command } from './shared.ts';
 
@@ -48,12 +49,17 @@ async function exportZip(args: string[]): Promise<number> {
   });
   const dir = recordingsDir(values.dir);
   if (!existsSync(dir)) throw new CliError(`no recordings at ${dir} (set --dir or SCIMWRIGHT_RECORDINGS_DIR)`, 1);
+  checkDay('--from', values.from);
+  checkDay('--to', values.to);
+  if (values.from && values.to && values.from > values.to) throw new CliError(`evidence export: --from ${values.from} is after --to ${values.to}`);
+  const range = {
+    ...(values.connection ? { connectionId: values.connection } : {}),
+    ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}),
+  };
   let made;
   try {
-    made = await exportEvidence(dir, {
-      ...(values.connection ? { connectionId: values.connection } : {}), ...(values.user ? { userId: values.user } : {}),
-      ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}),
-    });
+    const userId = values.user ? await resolveUser(dir, range, values.user) : undefined;
+    made = await exportEvidence(dir, { ...range, ...(userId ? { userId } : {}) });
   } catch (error) {
     const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
     if (issues) throw new CliError(`evidence export: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
