@@ -36,16 +36,26 @@ test('connections add, list, rotate-token, delete', async () => {
   const scim = await fetch(`${url}/scim/v2/cli-app/Users`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(scim.status, 200);
 
-  const listed = await cli(['connections', 'list']);
+  const listed = await cli(['connections', 'list', '--json']);
   assert.equal(listed.status, 0, listed.stderr);
   assert.equal(JSON.parse(listed.stdout).connections[0].id, 'cli-app');
   assert.ok(!listed.stdout.includes('cli-secret-pw'));
+  const table = await cli(['connections', 'list']);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /^ID +CONNECTOR +APP +ADMIN +CREATED \(UTC\) +SCIM BASE URL\ncli-app +testapp +http:\/\/app\.test +a@app\.test +20\d\d-/);
+  assert.ok(!table.stdout.includes('cli-secret-pw'));
 
   const rotated = await cli(['connections', 'rotate-token', 'cli-app']);
   assert.equal(rotated.status, 0, rotated.stderr);
   assert.equal((await fetch(`${url}/scim/v2/cli-app/Users`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
 
-  assert.equal((await cli(['connections', 'delete', 'cli-app'])).status, 0);
+  const refused = await cli(['connections', 'delete', 'cli-app']);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /not deleted.*pass --yes/);
+  assert.equal((await cli(['connections', 'get', 'cli-app'])).status, 0, 'a refused delete keeps the connection');
+  const deleted = await cli(['connections', 'delete', 'cli-app', '--yes']);
+  assert.equal(deleted.status, 0, deleted.stderr);
+  assert.equal(deleted.stdout, 'Connection cli-app deleted.\n');
   const missing = await cli(['connections', 'get', 'cli-app']);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /404/);

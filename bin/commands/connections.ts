@@ -1,7 +1,19 @@
 /** `scimwright connections add|list|get|rotate-token|check|delete` over the admin API. */
+import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
-import { adminClient, CliError, print, type AdminClient, type Command } from './shared.ts';
+import { emit, fields, table, unknownCommand } from './output.ts';
+import { adminClient, CliError, parse, type AdminClient, type Command } from './shared.ts';
+
+export const CONNECTIONS_USAGE = `usage: scimwright connections <command> [--json]
+
+  add --id ID --connector uxpin|spekit --base-url URL --admin-email EMAIL
+      [--admin-password-env VAR (default APP_ADMIN_PASSWORD)] [--totp-secret-env VAR] [--settings JSON]
+  list                                      a table; --json for the API's JSON
+  get ID
+  rotate-token ID
+  check ID [--wait] [--timeout SECONDS]     read-only canary check; prints the run id
+  delete ID [--yes]                         asks for confirmation on a terminal; --yes without one`;
+const SUBCOMMANDS = ['add', 'list', 'get', 'rotate-token', 'check', 'delete'];
 
 function secretFromEnv(name: string | undefined, what: string): string | undefined {
   if (!name) return undefined;
@@ -11,13 +23,10 @@ function secretFromEnv(name: string | undefined, what: string): string | undefin
 }
 
 async function add(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      id: { type: 'string' }, connector: { type: 'string' }, 'base-url': { type: 'string' },
-      'admin-email': { type: 'string' }, 'admin-password-env': { type: 'string', default: 'APP_ADMIN_PASSWORD' },
-      'totp-secret-env': { type: 'string' }, settings: { type: 'string' },
-    },
+  const { values } = parse('connections add', args, {
+    id: { type: 'string' }, connector: { type: 'string' }, 'base-url': { type: 'string' },
+    'admin-email': { type: 'string' }, 'admin-password-env': { type: 'string', default: 'APP_ADMIN_PASSWORD' },
+    'totp-secret-env': { type: 'string' }, settings: { type: 'string' },
   });
   for (const required of ['id', 'connector', 'base-url', 'admin-email'] as const) {
     if (!values[required]) throw new CliError(`connections add: --${required} is required`);
@@ -36,7 +45,7 @@ async function add(args: string[]): Promise<number> {
     credentials: { email: values['admin-email'], password, ...(totpSecret ? { totpSecret } : {}) },
     ...(settings ? { settings } : {}),
   })) as { id: string; scimBaseUrl: string; token: string };
-  process.stdout.write(`Connection ${created.id} created.\n  SCIM base URL: ${created.scimBaseUrl}\n  Bearer token (shown once): ${created.token}\n`);
+  emit(values.json, created, () => `Connection ${created.id} created.\n  SCIM base URL: ${created.scimBaseUrl}\n  Bearer token (shown once): ${created.token}`);
   return 0;
 }
 
@@ -58,45 +67,94 @@ async function waitForRun(client: AdminClient, runId: string, timeoutMs: number)
 
 /** `connections check ID [--wait] [--timeout SECONDS]`: prints the run id; with --wait, the result. */
 async function checkNow(client: AdminClient, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { wait: { type: 'boolean' }, timeout: { type: 'string', default: '300' } } });
+  const { values, positionals } = parse('connections check', args, { wait: { type: 'boolean' }, timeout: { type: 'string', default: '300' } }, 1);
   const id = positionals[0];
   if (!id) throw new CliError('connections check ID [--wait] [--timeout SECONDS]');
+  const timeout = Number(values.timeout);
+  if (!(timeout > 0)) throw new CliError('connections check: --timeout must be a positive number of seconds');
   const { runId } = (await client.request('POST', `/connections/${encodeURIComponent(id)}/check`)) as { runId: string };
-  process.stdout.write(`${runId}\n`);
-  if (!values.wait) return 0;
-  const run = await waitForRun(client, runId, Number(values.timeout) * 1000);
+  if (!values.json) process.stdout.write(`${runId}\n`);
+  if (!values.wait) {
+    if (values.json) emit(true, { runId }, () => runId);
+    return 0;
+  }
+  const run = await waitForRun(client, runId, timeout * 1000);
   const ok = run.status === 'succeeded';
-  process.stdout.write(ok ? `Check passed: ${String(run.why ?? '')}\n` : `Check failed: ${String(run.error ?? 'unknown error')}\n`);
+  emit(values.json, { runId, ...run }, () => (ok ? `Check passed: ${String(run.why ?? '')}` : `Check failed: ${String(run.error ?? 'unknown error')}`));
   return ok ? 0 : 1;
+}
+
+const LIST_COLUMNS = [
+  ['ID', (c) => c.id], ['CONNECTOR', (c) => c.connector], ['APP', (c) => c.baseUrl],
+  ['ADMIN', (c) => (c.credentials as { email?: string } | undefined)?.email], ['CREATED (UTC)', (c) => c.createdAt],
+  ['SCIM BASE URL', (c) => c.scimBaseUrl],
+] satisfies Parameters<typeof table>[1];
+
+async function list(client: AdminClient, args: string[]): Promise<number> {
+  const { values } = parse('connections list', args, {});
+  const listed = (await client.request('GET', '/connections')) as { connections: Array<Record<string, unknown>> };
+  emit(values.json, listed, () => table(listed.connections, LIST_COLUMNS, 'No connections yet (scimwright connections add …).'));
+  return 0;
+}
+
+/** Commands that take exactly one ID and nothing else but --json (and, for delete, --yes). */
+function idArg(command: string, args: string[], extra: Parameters<typeof parse>[2] = {}) {
+  const parsed = parse(`connections ${command}`, args, extra, 1);
+  const id = parsed.positionals[0];
+  if (!id) throw new CliError(`connections ${command} ID: the connection id is missing`);
+  return { id, values: parsed.values as { json?: boolean; yes?: boolean } };
+}
+
+async function get(client: AdminClient, args: string[]): Promise<number> {
+  const { id, values } = idArg('get', args);
+  const connection = (await client.request('GET', `/connections/${encodeURIComponent(id)}`)) as Record<string, unknown>;
+  emit(values.json, connection, () => fields(connection));
+  return 0;
+}
+
+async function rotate(client: AdminClient, args: string[]): Promise<number> {
+  const { id, values } = idArg('rotate-token', args);
+  const rotated = (await client.request('POST', `/connections/${encodeURIComponent(id)}/rotate-token`)) as { token: string; scimBaseUrl: string };
+  emit(values.json, rotated, () => `New bearer token for ${id} (shown once; the old one is refused from now on):\n  ${rotated.token}`);
+  return 0;
+}
+
+/** Deleting cuts the IdP off; a person at a terminal confirms, a script says --yes explicitly. */
+async function confirmDelete(id: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    throw new CliError(`connections delete ${id}: not deleted; confirmation is needed and stdin is not a terminal, so pass --yes`);
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`Delete connection ${id}? Its SCIM token stops working at once. [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function remove(client: AdminClient, args: string[]): Promise<number> {
+  const { id, values } = idArg('delete', args, { yes: { type: 'boolean', short: 'y' } });
+  if (!values.yes && !(await confirmDelete(id))) {
+    process.stderr.write(`Connection ${id} not deleted.\n`);
+    return 1;
+  }
+  await client.request('DELETE', `/connections/${encodeURIComponent(id)}`);
+  emit(values.json, { id, deleted: true }, () => `Connection ${id} deleted.`);
+  return 0;
 }
 
 export const connectionsCommand: Command = async (args) => {
   const [sub, ...rest] = args;
   const client = adminClient();
   switch (sub) {
-    case 'add':
-      return add(rest);
-    case 'list':
-      print(await client.request('GET', '/connections'));
-      return 0;
-    case 'get':
-      if (!rest[0]) throw new CliError('connections get ID');
-      print(await client.request('GET', `/connections/${encodeURIComponent(rest[0])}`));
-      return 0;
-    case 'rotate-token': {
-      if (!rest[0]) throw new CliError('connections rotate-token ID');
-      const rotated = (await client.request('POST', `/connections/${encodeURIComponent(rest[0])}/rotate-token`)) as { token: string; scimBaseUrl: string };
-      process.stdout.write(`New bearer token for ${rest[0]} (shown once; the old one is refused from now on):\n  ${rotated.token}\n`);
-      return 0;
-    }
-    case 'check':
-      return checkNow(client, rest);
-    case 'delete':
-      if (!rest[0]) throw new CliError('connections delete ID');
-      await client.request('DELETE', `/connections/${encodeURIComponent(rest[0])}`);
-      process.stdout.write(`Connection ${rest[0]} deleted.\n`);
-      return 0;
-    default:
-      throw new CliError('connections add|list|get|rotate-token|check|delete');
+    case 'add': return add(rest);
+    case 'list': return list(client, rest);
+    case 'get': return get(client, rest);
+    case 'rotate-token': return rotate(client, rest);
+    case 'check': return checkNow(client, rest);
+    case 'delete': return remove(client, rest);
+    case undefined: throw new CliError(CONNECTIONS_USAGE);
+    default: throw unknownCommand('connections', sub, SUBCOMMANDS);
   }
 };

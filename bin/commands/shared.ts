@@ -1,4 +1,6 @@
-/** What every CLI command shares: errors with exit codes and a small admin API client. */
+/** What every CLI command shares: errors with exit codes, strict option parsing and a small admin API client. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 export type Command = (args: string[]) => Promise<number>;
 
 export class CliError extends Error {
@@ -11,8 +13,35 @@ export interface AdminClient {
   request(method: string, path: string, body?: unknown): Promise<unknown>;
 }
 
+type Options = NonNullable<ParseArgsConfig['options']>;
+const COMMON = { json: { type: 'boolean' } } as const;
+
+/**
+ * parseArgs with `strict: true`, so a mistyped flag is refused (exit 2) instead of silently ignored;
+ * every command also takes `--json`.
+ */
+export function parse<O extends Options>(command: string, args: string[], options: O, positionals = 0) {
+  try {
+    const parsed = parseArgs({ args, options: { ...options, ...COMMON }, strict: true, allowPositionals: positionals > 0 });
+    if (parsed.positionals.length > positionals) throw new CliError(`${command}: unexpected argument '${parsed.positionals[positionals]}'`);
+    return parsed;
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (!code.startsWith('ERR_PARSE_ARGS')) throw error;
+    const flag = /'(-[^']*)'/.exec((error as Error).message)?.[1];
+    const what = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `unknown option ${flag}`
+      : code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? 'takes no arguments' : (error as Error).message;
+    throw new CliError(`${command}: ${what}\nRun scimwright ${command.split(' ')[0]} --help for its options.`);
+  }
+}
+
+/** The gateway the CLI talks to; also where its console lives (`<url>/console`). */
+export function gatewayUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return (env.SCIMWRIGHT_URL ?? `http://127.0.0.1:${env.PORT ?? 8080}`).replace(/\/+$/, '');
+}
+
 export function adminClient(env: NodeJS.ProcessEnv = process.env): AdminClient {
-  const base = (env.SCIMWRIGHT_URL ?? `http://127.0.0.1:${env.PORT ?? 8080}`).replace(/\/+$/, '');
+  const base = gatewayUrl(env);
   const token = env.SCIMWRIGHT_ADMIN_TOKEN;
   return {
     async request(method, path, body) {
@@ -36,8 +65,4 @@ export function adminClient(env: NodeJS.ProcessEnv = process.env): AdminClient {
       return parsed;
     },
   };
-}
-
-export function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -1,36 +1,51 @@
 /** `scimwright tokens add|list|revoke`: admin and read-only reviewer tokens for the admin API and console. */
-import { parseArgs } from 'node:util';
-import { adminClient, CliError, print, type Command } from './shared.ts';
+import { emit, table, unknownCommand } from './output.ts';
+import { adminClient, CliError, gatewayUrl, parse, type Command } from './shared.ts';
 
-const USAGE = 'tokens add --role admin|reviewer [--name NAME] | tokens list | tokens revoke ID';
+export const TOKENS_USAGE = `usage: scimwright tokens <command> [--json]
+
+  add --role admin|reviewer [--name NAME]   prints the token once and the console URL
+  list                                      a table; --json for the API's JSON
+  revoke ID`;
+const SUBCOMMANDS = ['add', 'list', 'revoke'];
 
 async function add(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { role: { type: 'string' }, name: { type: 'string' } } });
-  if (values.role !== 'admin' && values.role !== 'reviewer') throw new CliError(`tokens add: --role must be admin or reviewer\n${USAGE}`);
+  const { values } = parse('tokens add', args, { role: { type: 'string' }, name: { type: 'string' } });
+  if (values.role !== 'admin' && values.role !== 'reviewer') throw new CliError(`tokens add: --role must be admin or reviewer\n${TOKENS_USAGE}`);
   const name = values.name ?? `${values.role} token made ${new Date().toISOString().slice(0, 10)}`;
   const created = (await adminClient().request('POST', '/tokens', { role: values.role, name })) as { id: string; token: string; role: string };
-  process.stdout.write(
-    `${created.role === 'reviewer' ? 'Reviewer (read-only)' : 'Admin'} token ${created.id} created.\n`
+  const console = `${gatewayUrl()}/console`;
+  emit(values.json, { ...created, consoleUrl: console }, () => `${created.role === 'reviewer' ? 'Reviewer (read-only)' : 'Admin'} token ${created.id} created.\n`
     + `  Token (shown once, stored only as a hash): ${created.token}\n`
-    + '  Sign in to the console at <gateway>/console with it.\n',
-  );
+    + `  Sign in to the console at ${console} with it.`);
+  return 0;
+}
+
+async function list(args: string[]): Promise<number> {
+  const { values } = parse('tokens list', args, {});
+  const listed = (await adminClient().request('GET', '/tokens')) as { tokens: Array<Record<string, unknown>> };
+  emit(values.json, listed, () => table(listed.tokens, [
+    ['ID', (t) => t.id], ['ROLE', (t) => t.role], ['CREATED (UTC)', (t) => t.createdAt], ['NAME', (t) => t.name],
+  ], 'No tokens.'));
+  return 0;
+}
+
+async function revoke(args: string[]): Promise<number> {
+  const { values, positionals } = parse('tokens revoke', args, {}, 1);
+  const id = positionals[0];
+  if (!id) throw new CliError('tokens revoke ID: the token id is missing');
+  await adminClient().request('DELETE', `/tokens/${encodeURIComponent(id)}`);
+  emit(values.json, { id, revoked: true }, () => `Token ${id} revoked; its console sessions end at their next request.`);
   return 0;
 }
 
 export const tokensCommand: Command = async (args) => {
   const [sub, ...rest] = args;
   switch (sub) {
-    case 'add':
-      return add(rest);
-    case 'list':
-      print(await adminClient().request('GET', '/tokens'));
-      return 0;
-    case 'revoke':
-      if (!rest[0]) throw new CliError('tokens revoke ID');
-      await adminClient().request('DELETE', `/tokens/${encodeURIComponent(rest[0])}`);
-      process.stdout.write(`Token ${rest[0]} revoked; its console sessions end at their next request.\n`);
-      return 0;
-    default:
-      throw new CliError(USAGE);
+    case 'add': return add(rest);
+    case 'list': return list(rest);
+    case 'revoke': return revoke(rest);
+    case undefined: throw new CliError(TOKENS_USAGE);
+    default: throw unknownCommand('tokens', sub, SUBCOMMANDS);
   }
 };
