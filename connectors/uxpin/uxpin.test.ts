@@ -222,7 +222,10 @@ scenario('an expired session is SessionExpiredError; logging in again works', as
 
 scenario('listUsers walks three pages behind a slow list', async (t, v) => {
   const { sb, ctx } = await setup(t, v, { seed: 60, slowListMs: 150 });
-  const seen = sb.state.listViews.length; // a login may land on the team page (loginLanding 'asked')
+  // A login may land on the team page (loginLanding 'asked'), and a live grid fetches that page's
+  // rows after load: let that fetch finish so it is not counted as the walk's first page.
+  await (await ctx.page()).waitForLoadState('networkidle');
+  const seen = sb.state.listViews.length;
   const users = await ops.listUsers(ctx);
   const expected = sb.state.members.map((m) => ({ email: m.email, role: m.role, status: m.status }));
   assert.deepEqual(users.map((u) => ({ email: u.email, role: u.role, status: u.status })), expected);
