@@ -7,7 +7,7 @@
 import type { ConnectorContext, ConnectorOperations, DesiredUser, ObservedUser } from '../../../core/connector.ts';
 import { TransientAppError } from '../../../core/errors.ts';
 import type { ScimUpstream, UpstreamUser } from '../scim-upstream/index.ts';
-import { refuseProtected, type RoleCatalog } from './roles.ts';
+import { assignableRole, refuseProtected, type RoleCatalog } from './roles.ts';
 import { converge, ensureUser, idOf, mustFind, setScimRole, toObserved, type ScimUserShape } from './scim-users.ts';
 import { withUpstream, type UpstreamApp } from './upstream.ts';
 
@@ -53,18 +53,29 @@ export function hybridUserOperations<S>(config: HybridUsersConfig<S>): UserOpera
   /** The role in the browser, read back after a reload: a page that shows another role has not taken it. */
   async function setRole(ctx: ConnectorContext<S>, user: DesiredUser): Promise<void> {
     if (!browser) return;
-    await browser.set(ctx, user.email, user.role);
+    await browser.set(ctx, user.email, assignableRole(config.catalog, user.role));
     const shown = await browser.read(ctx, user.email);
     if (shown?.toLowerCase() !== user.role.toLowerCase()) {
       throw new TransientAppError(`${config.name} shows ${user.email} as ${shown ?? 'not listed'} after setting ${user.role}`);
     }
   }
 
-  /** The current role, where a protected one must stop the change (only read when the app has protected roles). */
-  async function guard(ctx: ConnectorContext<S>, email: string, role?: string | null): Promise<void> {
+  /**
+   * Before anything is sent for a desired user: the role must be one scimwright may assign, and a
+   * user who holds a protected role now (the connector's own admin account is one) is left alone.
+   * The page is read only when the app has protected roles.
+   */
+  async function mayChange(ctx: ConnectorContext<S>, user: DesiredUser): Promise<void> {
     if (config.catalog.protectedRoles.length === 0) return;
-    const current = role !== undefined ? role : browser ? await browser.read(ctx, email) : null;
-    refuseProtected(config.catalog, email, current);
+    if (browser) {
+      assignableRole(config.catalog, user.role);
+      refuseProtected(config.catalog, user.email, await browser.read(ctx, user.email));
+    }
+  }
+
+  /** A deprovisioning goes by the role the runner observed. */
+  function mayDeprovision(user: ObservedUser): void {
+    refuseProtected(config.catalog, user.email, user.role);
   }
 
   async function observed(ctx: ConnectorContext<S>, user: UpstreamUser): Promise<ObservedUser> {
@@ -73,7 +84,7 @@ export function hybridUserOperations<S>(config: HybridUsersConfig<S>): UserOpera
   }
 
   async function deactivate(ctx: ConnectorContext<S>, user: ObservedUser): Promise<void> {
-    await guard(ctx, user.email, user.role);
+    mayDeprovision(user);
     await api(ctx, async (upstream) => upstream.deactivateUser(await idOf(shape, upstream, user)));
   }
 
@@ -85,12 +96,13 @@ export function hybridUserOperations<S>(config: HybridUsersConfig<S>): UserOpera
 
     /** "Invite" is a SCIM create (after a lookup); the app's own default role may differ, so the role is set after. */
     invite: async (ctx, user) => {
+      await mayChange(ctx, user);
       await api(ctx, (upstream) => ensureUser(shape, upstream, user));
       await setRole(ctx, user);
     },
 
     changeRole: async (ctx, user) => {
-      await guard(ctx, user.email);
+      await mayChange(ctx, user);
       if (browser) await setRole(ctx, user);
       else await api(ctx, (upstream) => setScimRole(shape, upstream, user));
     },
@@ -103,6 +115,7 @@ export function hybridUserOperations<S>(config: HybridUsersConfig<S>): UserOpera
 
     /** Reactivation restores the role: the app may have reset it while the user was deactivated. */
     reactivate: async (ctx, user) => {
+      await mayChange(ctx, user);
       await api(ctx, async (upstream) => converge(shape, upstream, await mustFind(shape, upstream, user.email), user, true));
       await setRole(ctx, user);
     },
@@ -110,7 +123,7 @@ export function hybridUserOperations<S>(config: HybridUsersConfig<S>): UserOpera
     /** active=false is a deactivation even under 'delete' only when removeMode says so (the IdP may turn the user back on). */
     remove: async (ctx, user, why) => {
       if ((config.removeMode?.(ctx, why) ?? 'delete') === 'deactivate') return deactivate(ctx, user);
-      await guard(ctx, user.email, user.role);
+      mayDeprovision(user);
       if (config.browserDelete) {
         await api(ctx, async (upstream) => upstream.deactivateUser(await idOf(shape, upstream, user)));
         return config.browserDelete(ctx, user);
