@@ -120,7 +120,7 @@ export function hybridUserOperations<S>(config: HybridUsersConfig<S>): UserOpera
       await setRole(ctx, user);
     },
 
-    /** active=false is a deactivation even under 'delete' only when removeMode says so (the IdP may turn the user back on). */
+    /** removeMode decides per call (Spekit deletes only on an IdP DELETE with deleteOnDeprovision: active=false may be undone). */
     remove: async (ctx, user, why) => {
       if ((config.removeMode?.(ctx, why) ?? 'delete') === 'deactivate') return deactivate(ctx, user);
       mayDeprovision(user);
