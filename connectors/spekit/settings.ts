@@ -6,7 +6,7 @@ import { assignableRole, tokenSettings } from '../lib/hybrid/index.ts';
 /** Most privileged first, as the gateway reads capabilities.roles (core/provisioning/desired.ts: the last is the default). */
 export const SPEKIT_ROLES = ['Team Admin', 'Expert', 'Viewer'] as const;
 export type SpekitRole = (typeof SPEKIT_ROLES)[number];
-export const SPEKIT_CATALOG = { roles: SPEKIT_ROLES, protectedRoles: [] };
+export const SPEKIT_CATALOG = { app: 'Spekit', roles: SPEKIT_ROLES, protectedRoles: [] };
 
 export const spekitSettingsSchema = z.object({
   ...tokenSettings,

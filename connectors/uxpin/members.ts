@@ -6,14 +6,15 @@ import type { Page } from 'playwright-core';
 import type { DesiredUser, ObservedUser } from '../../core/connector.ts';
 import { TransientAppError } from '../../core/errors.ts';
 import type { TeamPage, TeamRow } from './pages/team.page.ts';
-import { assignableRole, canonicalRole, refuseProtected } from './roles.ts';
+import { assignableRole, canonicalRole, refuseProtected } from '../lib/roles.ts';
+import { UXPIN_CATALOG } from './roles.ts';
 import { openTeam, type UxpinContext } from './session.ts';
 import { describe, guard, refusalOf, type ActionOutcome } from './support.ts';
 
 function observed(row: TeamRow): ObservedUser {
   return {
     email: row.email,
-    role: canonicalRole(row.role) ?? row.role,
+    role: canonicalRole(UXPIN_CATALOG, row.role) ?? row.role,
     status: row.status,
     ...(row.name ? { displayName: row.name } : {}),
   };
@@ -91,7 +92,7 @@ export function findUser(ctx: UxpinContext, email: string): Promise<ObservedUser
 
 /** Changes the role of a listed member; shared by changeRole and invites of existing members. */
 async function setRole(ctx: UxpinContext, team: TeamPage, row: TeamRow, role: string): Promise<ObservedUser> {
-  refuseProtected(row.email, row.role);
+  refuseProtected(UXPIN_CATALOG, row.email, row.role);
   if (sameRole(row.role, role)) {
     ctx.log('role already matches: nothing to do', { email: row.email, role });
     return observed(row);
@@ -102,7 +103,7 @@ async function setRole(ctx: UxpinContext, team: TeamPage, row: TeamRow, role: st
 
 export function invite(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUser> {
   return guard(async () => {
-    const role = assignableRole(user.role);
+    const role = assignableRole(UXPIN_CATALOG, user.role);
     const { team, row: existing } = await lookUpForWrite(ctx, user.email);
     if (existing) return setRole(ctx, team, existing, role);
     const outcome = await ctx.step(`invite ${user.email} as ${role}`, async () => {
@@ -126,7 +127,7 @@ export function inviteMany(ctx: UxpinContext, users: DesiredUser[]): Promise<voi
   return guard(async () => {
     const byRole = new Map<string, string[]>();
     for (const user of users) {
-      const role = assignableRole(user.role);
+      const role = assignableRole(UXPIN_CATALOG, user.role);
       byRole.set(role, [...(byRole.get(role) ?? []), user.email]);
     }
     for (const [role, emails] of byRole) await inviteBatch(ctx, emails, role);
@@ -181,7 +182,7 @@ async function inviteOneByOne(ctx: UxpinContext, emails: string[], role: string)
 
 export function changeRole(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUser> {
   return guard(async () => {
-    const role = assignableRole(user.role);
+    const role = assignableRole(UXPIN_CATALOG, user.role);
     const { team, row } = await lookUpForWrite(ctx, user.email);
     // Transient: the runner reads the state again and invites instead.
     if (!row) throw new TransientAppError(`${user.email} is not a member of the UXPin team`);
@@ -191,13 +192,13 @@ export function changeRole(ctx: UxpinContext, user: DesiredUser): Promise<Observ
 
 export function remove(ctx: UxpinContext, user: ObservedUser): Promise<null> {
   return guard(async () => {
-    refuseProtected(user.email, user.role);
+    refuseProtected(UXPIN_CATALOG, user.email, user.role);
     const { team, row } = await lookUpForWrite(ctx, user.email);
     if (!row) {
       ctx.log('not a member: nothing to remove', { email: user.email });
       return null;
     }
-    refuseProtected(row.email, row.role);
+    refuseProtected(UXPIN_CATALOG, row.email, row.role);
     const outcome = await ctx.step(`remove ${row.email}`, () => team.removeUser(row.email));
     if (await readBack(ctx, row.email)) throw new TransientAppError(`${row.email} is still listed (${describe(outcome)})`);
     return null;

@@ -7,7 +7,7 @@
 import type { ConnectorContext, ConnectorOperations, DesiredUser, ObservedUser } from '../../../core/connector.ts';
 import { TransientAppError } from '../../../core/errors.ts';
 import type { ScimUpstream, UpstreamUser } from '../scim-upstream/index.ts';
-import { assignableRole, refuseProtected, type RoleCatalog } from './roles.ts';
+import { assignableRole, refuseProtected, type RoleCatalog } from '../roles.ts';
 import { converge, ensureUser, idOf, mustFind, setScimRole, toObserved, type ScimUserShape } from './scim-users.ts';
 import { withUpstream, type UpstreamApp } from './upstream.ts';
 

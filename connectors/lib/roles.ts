@@ -6,10 +6,11 @@
  * never a protected one). A connector only spells the chosen name the app's way and refuses to
  * touch a user who holds a protected role (never assigned, demoted or deactivated).
  */
-import type { ConnectorCapabilities } from '../../../core/connector.ts';
-import { PermanentAppError } from '../../../core/errors.ts';
+import type { ConnectorCapabilities } from '../../core/connector.ts';
+import { PermanentAppError } from '../../core/errors.ts';
 
-export type RoleCatalog = Pick<ConnectorCapabilities, 'roles' | 'protectedRoles'>;
+/** The app's roles, most privileged first; `app` names it in errors an admin reads. */
+export type RoleCatalog = Pick<ConnectorCapabilities, 'roles' | 'protectedRoles'> & { app?: string };
 
 /** The app's spelling of `name`, matched case-insensitively and trimmed, or undefined. */
 export function canonicalRole(catalog: RoleCatalog, name: string | null | undefined): string | undefined {
@@ -35,7 +36,7 @@ export function leastRole(catalog: RoleCatalog): string {
  */
 export function assignableRole(catalog: RoleCatalog, name: string | null | undefined, fallback?: string): string {
   const role = canonicalRole(catalog, name) ?? (fallback === undefined ? undefined : canonicalRole(catalog, fallback));
-  if (!role) throw new PermanentAppError('unknown_role', `The app has no role named "${name ?? ''}" (roles: ${catalog.roles.join(', ')})`);
+  if (!role) throw new PermanentAppError('unknown_role', `${catalog.app ?? 'The app'} has no role named "${name ?? ''}" (roles: ${catalog.roles.join(', ')})`);
   if (catalog.protectedRoles.includes(role)) throw new PermanentAppError('owner_protected', `the ${role} role is never assigned by scimwright`);
   return role;
 }

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ConnectorCapabilities } from '../../../core/connector.ts';
-import { settingsSchema } from '../../../core/connections/schema.ts';
-import { PermanentAppError } from '../../../core/errors.ts';
-import { chooseRole } from '../../../core/provisioning/desired.ts';
+import type { ConnectorCapabilities } from '../../core/connector.ts';
+import { settingsSchema } from '../../core/connections/schema.ts';
+import { PermanentAppError } from '../../core/errors.ts';
+import { chooseRole } from '../../core/provisioning/desired.ts';
 import { assignableRole, canonicalRole, leastRole, refuseProtected } from './roles.ts';
 
 /** Hex's roles (issue 14), most privileged first, Admin protected. */
