@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 export const SLICE_MS = 10;
 
 /** Items per Redis pipeline (and per slice of CPU work) when a request touches many users. */
-export const BATCH = 500;
+export const BATCH = 250;
 
 export class TimeSlice {
   private started = performance.now();
