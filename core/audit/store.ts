@@ -4,12 +4,15 @@
  * user) and one more maps time to ids. A filtered page walks the most selective index newest
  * first and stops at the page size or a scan budget, so a page costs the page, not the history.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { yieldToLoop } from '../directory/time-slice.ts';
 import type { AuditAction, AuditChange, AuditOutcome, AuditPage, AuditQuery } from './schema.ts';
 
 /** Most entries one page request reads before it answers with what it found and a cursor. */
 const SCAN_BUDGET = 1000;
 const MAX_CHUNK = 500;
+/** Changes per write pipeline (about five commands each). */
+const APPEND_BATCH = 200;
 
 export interface SettleInput {
   generation: number;
@@ -47,18 +50,42 @@ export class AuditStore {
     this.keys = auditKeys(prefix);
   }
 
-  /** Stores changes (their ids are assigned here, in order) and indexes them. */
-  async append(changes: Array<Omit<AuditChange, 'id'>>): Promise<AuditChange[]> {
+  /**
+   * Stores changes (their ids are assigned here, in order, by one INCRBY) and indexes them, one
+   * pipeline per batch: one MSET for the bodies and one ZADD per index key, so the many members
+   * of one group write share their connection, action and outcome entries. `withEach` adds the
+   * caller's own writes for a change to its batch.
+   */
+  async append(
+    changes: Array<Omit<AuditChange, 'id'>>,
+    withEach?: (tx: ChainableCommander, change: AuditChange, index: number) => void,
+  ): Promise<AuditChange[]> {
     if (changes.length === 0) return [];
     const last = await this.redis.incrby(this.keys.seq, changes.length);
     const stored = changes.map((c, i) => ({ ...c, id: last - changes.length + 1 + i }));
-    const tx = this.redis.pipeline();
-    for (const c of stored) {
-      tx.set(this.keys.change(c.id), JSON.stringify(c)).zadd(this.keys.time, Date.parse(c.at), String(c.id));
-      for (const key of this.indexKeys(c)) tx.zadd(key, c.id, String(c.id));
-      if (c.outcome === 'pending') tx.zadd(this.keys.open(c.connectionId, c.userId), c.generation, String(c.id));
+    for (let start = 0; start < stored.length; start += APPEND_BATCH) {
+      // Encoding a pipeline is synchronous: a batch at a time, with a turn of the loop between.
+      if (start > 0) await yieldToLoop();
+      const tx = this.redis.pipeline();
+      const bodies: string[] = [];
+      const entries = new Map<string, Array<number | string>>();
+      const add = (key: string, score: number, id: number) => {
+        const list = entries.get(key);
+        if (list) list.push(score, String(id));
+        else entries.set(key, [score, String(id)]);
+      };
+      stored.slice(start, start + APPEND_BATCH).forEach((c, j) => {
+        bodies.push(this.keys.change(c.id), JSON.stringify(c));
+        add(this.keys.time, Date.parse(c.at), c.id);
+        for (const key of this.indexKeys(c)) add(key, c.id, c.id);
+        if (c.outcome === 'pending') add(this.keys.open(c.connectionId, c.userId), c.generation, c.id);
+        withEach?.(tx, c, start + j);
+      });
+      // Bodies first: an index entry is never read before its change exists.
+      tx.mset(...bodies);
+      for (const [key, args] of entries) tx.zadd(key, ...args);
+      await tx.exec();
     }
-    await tx.exec();
     return stored;
   }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../errors.ts';
-import { applyPatch } from '../scim/patch.ts';
+import { applyPatch, applyPatchSliced } from '../scim/patch.ts';
 import { checkDocument } from '../scim/limits.ts';
 import { CORE_GROUP } from '../scim/attribute-path.ts';
 import type { ProvisioningBump, SetChange } from '../store/save-script.ts';
@@ -14,6 +14,7 @@ import type { DirectoryDeps, RequestContext } from './context.ts';
 import { parseGroupInput, type GroupInput } from './input.ts';
 import { listResources, type ListQuery } from './query.ts';
 import { renderGroup } from './render.ts';
+import { TimeSlice, yieldToLoop } from './time-slice.ts';
 
 type Member = { value: string; display?: string };
 
@@ -85,6 +86,7 @@ export class Groups {
     const { effects, affected } = this.effects(ctx, null, resource);
     const stored = await this.deps.resources.create(ctx.connectionId, 'Group', resource, effects);
     await this.deps.afterChange(ctx, affected, 'POST /Groups');
+    await yieldToLoop();
     return this.render(ctx, stored);
   }
 
@@ -102,29 +104,42 @@ export class Groups {
 
   async patch(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
     checkDocument(body);
-    return this.write(ctx, id, `PATCH /Groups/${id}`, ifMatch, (current) => {
-      const patched = applyPatch(current.resource, body, { resourceType: 'Group' });
-      return buildGroup(parseGroupInput(writable(patched)), id, (current.resource.meta as { created: string }).created);
-    });
+    const rebuild = (current: StoredResource, patched: Record<string, unknown>) =>
+      buildGroup(parseGroupInput(writable(patched)), id, (current.resource.meta as { created: string }).created);
+    return this.write(ctx, id, `PATCH /Groups/${id}`, ifMatch,
+      (current) => rebuild(current, applyPatch(current.resource, body, { resourceType: 'Group' })),
+      // Thousands of member operations: applied a slice at a time, other requests run between.
+      async (current, slice) => {
+        const patched = await applyPatchSliced(current.resource, body, { resourceType: 'Group', slice });
+        await slice.pause();
+        return rebuild(current, patched);
+      });
   }
 
-  private async write(ctx: RequestContext, id: string, request: string, ifMatch: number | undefined, build: (current: StoredResource) => ScimResource) {
+  private async write(
+    ctx: RequestContext, id: string, request: string, ifMatch: number | undefined,
+    build: (current: StoredResource) => ScimResource,
+    preview: (current: StoredResource, slice: TimeSlice) => Promise<ScimResource> = async (current) => build(current),
+  ) {
     let affected: string[] = [];
     // Member existence is checked before the atomic write; a user deleted in between is removed
     // from the group by that delete, which runs after and sees the new membership.
     const current = await this.deps.resources.get(ctx.connectionId, 'Group', id);
     if (!current) throw ScimError.notFound(`Group "${id}" not found.`);
-    const preview = build(current);
+    const slice = new TimeSlice();
+    const next = await preview(current, slice);
+    await slice.pause();
     const old = new Set(memberIds(current.resource));
-    await this.checkMembers(ctx, memberIds(preview).filter((m) => !old.has(m)));
+    await this.checkMembers(ctx, memberIds(next).filter((m) => !old.has(m)));
     const { after } = await this.deps.resources.update(ctx.connectionId, 'Group', id, (latest) => {
       // The preview already is the result unless another writer got in between (halves big PATCHes).
-      const resource = latest.version === current.version ? preview : build(latest);
+      const resource = latest.version === current.version ? next : build(latest);
       const result = this.effects(ctx, latest.resource, resource);
       affected = result.affected;
       return { resource, effects: result.effects };
     }, ifMatch);
     await this.deps.afterChange(ctx, affected, request);
+    await yieldToLoop();
     return this.render(ctx, after);
   }
 

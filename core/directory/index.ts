@@ -5,6 +5,7 @@ import { ProvisioningStore } from '../provisioning/state.ts';
 import { ResourceStore } from '../store/resource-store.ts';
 import type { DirectoryDeps, RequestContext } from './context.ts';
 import { Groups } from './groups.ts';
+import { batches, yieldToLoop } from './time-slice.ts';
 import { Users } from './users.ts';
 
 export type { RequestContext } from './context.ts';
@@ -37,19 +38,24 @@ export class Directory {
     if (userIds.length === 0) return;
     const keys = this.resources.keys(ctx.connectionId);
     const entry = JSON.stringify({ at: new Date().toISOString(), request, requestId: ctx.requestId, tokenId: ctx.tokenId });
-    const pipeline = this.redis.pipeline();
-    for (const id of userIds) pipeline.lpush(keys.history(id), entry).ltrim(keys.history(id), 0, HISTORY_LENGTH - 1);
-    await pipeline.exec();
+    // A group write can name thousands of users: a pipeline and an enqueue per batch, each
+    // encoded in one short slice of the loop (issue 11).
+    for (const batch of batches(userIds)) {
+      const pipeline = this.redis.pipeline();
+      for (const id of batch) pipeline.lpush(keys.history(id), entry).ltrim(keys.history(id), 0, HISTORY_LENGTH - 1);
+      await pipeline.exec();
+    }
     await this.provisioning.audit.recordRequest(ctx, userIds, request);
-    await this.options.queue.enqueue(userIds.map((userId) => ({ connectionId: ctx.connectionId, userId })));
+    for (const batch of batches(userIds)) {
+      await this.options.queue.enqueue(batch.map((userId) => ({ connectionId: ctx.connectionId, userId })));
+      await yieldToLoop();
+    }
   }
 
   /** Asks for every user of a connection to be converged again (after a policy change). */
   async reconverge(connectionId: string, queue: ConvergeQueue = this.options.queue): Promise<number> {
     const ids = await this.provisioning.userIds(connectionId);
-    for (let i = 0; i < ids.length; i += 500) {
-      await queue.enqueue(ids.slice(i, i + 500).map((userId) => ({ connectionId, userId })));
-    }
+    for (const batch of batches(ids)) await queue.enqueue(batch.map((userId) => ({ connectionId, userId })));
     return ids.length;
   }
 

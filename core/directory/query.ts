@@ -2,11 +2,11 @@
  * List queries (RFC 7644 §3.4.2): filter, 1-based startIndex, count. `eq` on userName,
  * externalId or displayName is answered from an index; other filters scan in creation order.
  */
-import { performance } from 'node:perf_hooks';
 import type { ResourceType } from '../store/keys.ts';
 import type { ResourceStore, StoredResource } from '../store/resource-store.ts';
 import { type FilterNode, type IndexLookup, indexLookup, matches, parseFilter } from '../scim/filter.ts';
 import { ScimError } from '../errors.ts';
+import { TimeSlice } from './time-slice.ts';
 
 /** Comparisons per filter: IdPs send one to three; each costs a pass over a scanned directory. */
 export const MAX_FILTER_TERMS = 100;
@@ -24,9 +24,6 @@ function checkFilterSize(root: FilterNode): void {
     }
   }
 }
-
-/** Longest stretch of filter matching before the scan lets other requests run (issue 11). */
-const SLICE_MS = 10;
 
 export interface ListQuery {
   filter?: string;
@@ -82,11 +79,11 @@ export async function listResources(
   // so a broad filter over a large directory costs time, not memory.
   let totalResults = 0;
   const resources: StoredResource[] = [];
-  let slice = performance.now();
+  const slice = new TimeSlice();
   for await (const batch of store.scan(connectionId, type)) {
     for (const r of batch) {
       // A long filter over a batch can take longer than the loop may be held: yield now and then.
-      if (performance.now() - slice > SLICE_MS) { await new Promise((resolve) => setImmediate(resolve)); slice = performance.now(); }
+      await slice.pause();
       if (!matches(node, r.resource)) continue;
       totalResults++;
       if (totalResults >= startIndex && resources.length < count) resources.push(r);

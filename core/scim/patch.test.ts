@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScimError, type ScimType } from '../errors.ts';
 import { CORE_GROUP, CORE_USER, ENTERPRISE_USER } from './attribute-path.ts';
-import { applyPatch, toBoolean } from './patch.ts';
+import { applyPatch, applyPatchSliced, toBoolean } from './patch.ts';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 type Doc = Record<string, unknown>;
@@ -321,4 +321,33 @@ test('the result never shares objects with the input', () => {
   const after = patchGroup(before, { op: 'add', path: 'members', value: [{ value: 'u2' }] });
   (after.members as Doc[])[0]!.value = 'changed';
   assert.equal((before.members as Doc[])[0]!.value, 'u1');
+});
+
+// ---- Big groups (issue 11) ------------------------------------------------------------------
+
+const many = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `u${from + i}`);
+
+test('long member lists apply in steps with the one operation\'s result', () => {
+  const big = group(many(5000));
+  assert.deepEqual(patchGroup(big, { op: 'remove', path: 'members', value: many(4500, 250).map((value) => ({ value })) }).members,
+    group([...many(250), ...many(250, 4750)]).members);
+  // A replace of a list with repeats: the later slices are adds, so the list is deduped as one replace's.
+  const replaced = patchGroup(big, { op: 'replace', path: 'members', value: [...many(4000), ...many(3000)].map((value) => ({ value })) });
+  assert.deepEqual(memberIds(replaced), many(4000));
+  assert.equal((replaced.members as Doc[])[0]!.display, undefined, 'replace drops what the old value held');
+  const added = patchGroup(group(many(10)), { op: 'add', path: 'members', value: many(4500).map((value) => ({ value })) });
+  assert.deepEqual(memberIds(added), many(4500));
+  assert.equal((added.members as Doc[])[3]!.display, 'u3@x.com', 'an existing member is merged, not duplicated');
+});
+
+test('applyPatchSliced gives applyPatch\'s result and pauses between operations', async () => {
+  let pauses = 0;
+  const slice = { pause: async () => { pauses++; } };
+  const body = ops(...many(999, 4000).map((value) => ({ op: 'add', path: 'members', value: [{ value }] })), { op: 'remove', path: 'members[value eq "u1"]' });
+  const resource = group(many(4000));
+  const sliced = await applyPatchSliced(resource, body, { resourceType: 'Group', slice });
+  assert.deepEqual(sliced, applyPatch(resource, body, { resourceType: 'Group' }));
+  assert.ok(pauses >= 1000, `${pauses} pauses`);
+  assert.equal((resource.members as Doc[]).length, 4000, 'input is not mutated');
+  await assert.rejects(applyPatchSliced(resource, ops({ op: 'replace', path: 'displayName', value: '' }), { resourceType: 'Group', slice }), ScimError);
 });

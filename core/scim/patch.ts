@@ -279,6 +279,51 @@ function applyOperation(doc: Doc, operation: PatchOperation, type: ResourceType)
   applyPath(doc, kind, parsePath(path, type), operation.value, true);
 }
 
+/** Values one step of a PATCH applies: a longer list is applied in steps of this many. */
+const STEP_VALUES = 2000;
+
+/**
+ * A plain-path `add`, `remove` or `replace` of a long value list as several steps on the same
+ * attribute: replace the first slice then add the rest (mergeMulti dedupes alike), add or remove
+ * slice by slice. The result is the one operation's; each step is one short slice of work.
+ */
+function* steps(operations: PatchOperation[]): Generator<{ operation: PatchOperation; number: number }> {
+  for (const step of coalesceRemovals(operations)) {
+    const { operation } = step;
+    const kind = operation.op.toLowerCase();
+    // Only a whole multi-valued attribute (`members`, `emails`): not a filter, sub-attribute or manager.
+    const leaf = operation.path?.trim().replace(/^.*:/, '') ?? '';
+    const splittable = /^[A-Za-z][\w$-]*$/.test(leaf) && isMultiValued(leaf) && Array.isArray(operation.value);
+    const values = splittable ? operation.value as unknown[] : [];
+    if (values.length <= STEP_VALUES) {
+      yield step;
+      continue;
+    }
+    for (let i = 0; i < values.length; i += STEP_VALUES) {
+      const op = i > 0 && kind === 'replace' ? 'add' : operation.op;
+      yield { operation: { ...operation, op, value: values.slice(i, i + STEP_VALUES) }, number: step.number };
+    }
+  }
+}
+
+/** Applies operations one at a time to `doc`, yielding between them. */
+function* applying(doc: Doc, body: unknown, type: ResourceType): Generator<void, Doc> {
+  checkPatchShape(body);
+  const { Operations } = parseBody(body);
+  // Limits are checked after each operation, so an oversized PATCH stops where it crosses one.
+  for (const { operation, number } of steps(Operations)) {
+    applyOperation(doc, operation, type);
+    checkMultiValuedSizes(doc, number);
+    yield;
+  }
+  const required = REQUIRED[type];
+  const value = doc[findKey(doc, required) ?? required];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw fail('invalidValue', `'${required}' is required and must be a non-empty string.`);
+  }
+  return doc;
+}
+
 /**
  * Applies a PatchOp body to a copy of `resource`; the input is never mutated and a failing
  * operation leaves nothing half-applied (RFC 7644 §3.5.2: operations are atomic).
@@ -288,18 +333,29 @@ export function applyPatch(
   body: unknown,
   options: { resourceType: ResourceType },
 ): Record<string, unknown> {
-  checkPatchShape(body);
-  const { Operations } = parseBody(body);
+  const run = applying(structuredClone(resource), body, options.resourceType);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * applyPatch for big documents (a group of thousands of members): the same result, but other
+ * requests run between operations once a slice of the loop is used up (issue 11). Nothing is
+ * written until it returns, so readers see the resource before or after, never half-patched.
+ */
+export async function applyPatchSliced(
+  resource: Record<string, unknown>,
+  body: unknown,
+  options: { resourceType: ResourceType; slice: { pause(): Promise<void> } },
+): Promise<Record<string, unknown>> {
   const doc = structuredClone(resource);
-  // Limits are checked after each operation, so an oversized PATCH stops where it crosses one.
-  for (const { operation, number } of coalesceRemovals(Operations)) {
-    applyOperation(doc, operation, options.resourceType);
-    checkMultiValuedSizes(doc, number);
+  await options.slice.pause();
+  const run = applying(doc, body, options.resourceType);
+  for (;;) {
+    const next = run.next();
+    if (next.done) return next.value;
+    await options.slice.pause();
   }
-  const required = REQUIRED[options.resourceType];
-  const value = doc[findKey(doc, required) ?? required];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw fail('invalidValue', `'${required}' is required and must be a non-empty string.`);
-  }
-  return doc;
 }

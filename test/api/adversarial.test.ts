@@ -200,3 +200,29 @@ test('a filter of more than 100 comparisons is a 400 invalidFilter; 100 are answ
   assertScimError(await call(c, 'GET', `/Users?filter=${encodeURIComponent(terms(101))}`), 400, 'invalidFilter', /100 comparisons/);
   assert.equal((await call(c, 'GET', `/Users?filter=${encodeURIComponent(terms(100))}`)).statusCode, 200);
 });
+
+test('a big group PATCH applied in slices is all or nothing, and reads meanwhile see before or after', async () => {
+  const c = await createConnection(gw);
+  const ctx = { connectionId: c.id, baseUrl: `http://scim.test${c.base}`, tokenId: 'tok', requestId: 'seed' };
+  const ids: string[] = [];
+  // More members than one step of a PATCH (2,000 values), so the long lists are applied in steps.
+  for (let i = 0; i < 2600; i++) ids.push(String((await gw.core.directory.users.create(ctx, { userName: `big${i}@x.com` })).resource.id));
+  const created = await call(c, 'POST', '/Groups', { displayName: 'All', members: ids.slice(0, 300).map((value) => ({ value })) });
+  assert.equal(created.statusCode, 201, created.body.slice(0, 300));
+  const group = created.json().id as string;
+  const before = await snapshot(c.id);
+  const adds = { op: 'add', path: 'members', value: ids.slice(300).map((value) => ({ value })) };
+  // The last operation fails (a member that is no user): nothing of the adds before it is kept.
+  const refused = await call(c, 'PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [adds, { op: 'add', path: 'members', value: [{ value: 'nobody' }] }] });
+  assertScimError(refused, 400, 'invalidValue', /nobody/);
+  assert.equal(await snapshot(c.id), before);
+  const invalid = await call(c, 'PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [adds, { op: 'replace', path: 'displayName', value: '' }] });
+  assertScimError(invalid, 400, 'invalidValue');
+  assert.equal(await snapshot(c.id), before);
+
+  const patch = call(c, 'PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [adds, { op: 'remove', path: `members[value eq "${ids[0]}"]` }] });
+  const seen = await Promise.all(Array.from({ length: 20 }, async () => (await call(c, 'GET', `/Groups/${group}`)).json().members.length as number));
+  assert.equal((await patch).statusCode, 204);
+  for (const n of seen) assert.ok(n === 300 || n === 2599, `a read saw ${n} members`);
+  assert.equal((await call(c, 'GET', `/Groups/${group}`)).json().members.length, 2599);
+});
