@@ -24,9 +24,17 @@ export async function startReaper(deps: RunnerDeps, ttlMs = HEARTBEAT_TTL_MS): P
   const { liveness, instanceId, logger } = deps;
   await liveness.beat(instanceId, ttlMs);
   let busy = false;
+  // After Redis was out of reach, other workers' heartbeats may have lapsed as ours did: they are
+  // given a whole TTL to beat again before their runs count as orphans.
+  let unsureUntil = 0;
   const tick = async () => {
-    await liveness.beat(instanceId, ttlMs);
-    if (busy) return;
+    try {
+      await liveness.beat(instanceId, ttlMs);
+    } catch (error) {
+      unsureUntil = Date.now() + 2 * ttlMs;
+      throw error;
+    }
+    if (busy || Date.now() < unsureUntil) return;
     busy = true;
     try {
       for (const runId of await liveness.claimOrphans(instanceId)) {
