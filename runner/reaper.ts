@@ -65,7 +65,7 @@ export async function closeCrashedRun(deps: RunnerDeps, runId: string, how: stri
   const record = await deps.runs.get(runId);
   if (!record || record.status !== 'running') return null;
   const endedAt = new Date().toISOString();
-  const error = `The worker stopped during this run (crash or kill); ${how}.`;
+  let error = `The worker stopped during this run (crash or kill); ${how}.`;
   let evidence = record.evidence;
   try {
     const manifest = await sealCrashedRun({
@@ -75,6 +75,7 @@ export async function closeCrashedRun(deps: RunnerDeps, runId: string, how: stri
     evidence = { dir: record.evidence?.dir ?? '', files: manifest.files.map((f) => f.name), manifest: MANIFEST_FILE };
   } catch (sealError) {
     deps.logger.error({ runId, error: String(sealError) }, 'evidence of a crashed run not sealed');
+    error += ` Its evidence was not sealed by ${deps.workerId}: ${(sealError as NodeJS.ErrnoException).code === 'ENOENT' ? 'the run folder is not on this host' : 'the seal failed'}.`;
   }
   const closed = await deps.runs.update(runId, { status: 'failed', reason: 'crashed', endedAt, error, ...(evidence ? { evidence } : {}) });
   if (closed) deps.onRunEnd?.(closed);

@@ -29,7 +29,7 @@ export async function sealCrashedRun(run: CrashedRun): Promise<Manifest> {
   const connectionDir = connectionDirOf(resolve(run.recordingsDir), run.connectionId);
   const runPath = runPathInConnection(run.runId, new Date(run.startedAt));
   const dir = join(connectionDir, runPath);
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = await readdir(dir); // not on this host: nothing to seal here (the caller says so)
   if (names.includes(MANIFEST_FILE)) return manifestSchema.parse(JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')));
   const discarded: string[] = [];
   const files: FileEntry[] = [];
