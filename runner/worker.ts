@@ -3,6 +3,7 @@
  * a per-connection lock across processes, and the pending-change sweep. `npm start` runs it
  * embedded; `npm run worker` (bin/worker.ts) runs it alone for scale-out.
  */
+import { randomBytes } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.ts';
@@ -12,7 +13,6 @@ import type { Logger } from '../core/logger.ts';
 import { ProvisioningStore } from '../core/provisioning/state.ts';
 import { RunLiveness } from '../core/runs/liveness.ts';
 import { RunStore, type RunRecord } from '../core/runs/store.ts';
-import { randomBytes } from 'node:crypto';
 import { ResourceStore } from '../core/store/resource-store.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { SessionPool, type SessionPoolOptions } from './browser/sessions.ts';
