@@ -64,9 +64,13 @@ export function createBullConvergeQueue(options: BullConvergeQueueOptions): Bull
   };
 }
 
-/** Drops the priority of a waiting or delayed job (an active one is already running). */
+/**
+ * Drops the priority of a waiting or delayed job (an active one is already running), and ends the
+ * delay of one backing off from its invite's failure: the leaver does not wait for that retry.
+ */
 async function hurry(queue: Queue, jobId: string): Promise<void> {
   const job = await Job.fromId(queue, jobId);
   if (!job || !job.opts.priority) return;
   await job.changePriority({ priority: 0, lifo: true }).catch(() => {}); // gone or running meanwhile
+  if (await job.isDelayed()) await job.promote().catch(() => {});
 }

@@ -8,7 +8,7 @@ import { createLogger } from '../core/logger.ts';
 import { redisAndBrowserPerFile } from '../test/support/per-file.ts';
 import { createBullConvergeQueue } from './queue.ts';
 import { testConnector } from './test-connector/index.ts';
-import { addConnection, changeUser, createUser, settled, startApp, startFixture } from './test-connector/fixture.ts';
+import { addConnection, changeUser, createUser, settled, startApp, startFixture, waitFor } from './test-connector/fixture.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
 
 const shared = redisAndBrowserPerFile();
@@ -28,7 +28,7 @@ test('a removal enqueued behind many invites runs next, also when it joins an in
   const start = async () => (worker = await startWorker({
     redis: f.client, box: f.box, registry: [testConnector], logger: createLogger({ level: 'silent' }), queuePrefix: f.queuePrefix,
     config: { redisPrefix: f.prefix, recordingsDir: f.recordingsDir, workerConcurrency: 1 },
-    timing: { backoff: { baseMs: 100, maxMs: 500 } }, sweep: false,
+    timing: { backoff: { baseMs: 100, maxMs: 500 } }, sweep: false, sessions: { browser: shared.browser },
   }));
   // Two people already in the app, who then leave.
   const leavers = [await createUser(f, 'acme', 'leaver@example.test'), await createUser(f, 'acme', 'late@example.test')];
@@ -56,4 +56,30 @@ test('a removal enqueued behind many invites runs next, also when it joins an in
   assert.deepEqual(new Set(order.slice(0, 2)), new Set(leavers), `runs in order: ${order.join(', ')}`);
   assert.equal(app.users.has('leaver@example.test') || app.users.has('late@example.test'), false);
   assert.equal(app.users.size, 8);
+});
+
+test('a leaver whose invite is backing off from a failure is removed without waiting for that retry', async (t) => {
+  const f = await startFixture(shared.redis);
+  const app = await startApp();
+  await addConnection(f, 'acme', app);
+  const worker = await startWorker({
+    redis: f.client, box: f.box, registry: [testConnector], logger: createLogger({ level: 'silent' }), queuePrefix: f.queuePrefix,
+    config: { redisPrefix: f.prefix, recordingsDir: f.recordingsDir, workerConcurrency: 1 },
+    // A retry ten minutes away: longer than any wait below.
+    timing: { backoff: { baseMs: 600_000, maxMs: 600_000 } }, sweep: false, sessions: { browser: shared.browser },
+  });
+  t.after(async () => {
+    await worker.close();
+    await app.close();
+    await f.close();
+  });
+  const userId = await createUser(f, 'acme', 'brief@example.test');
+  app.dropWrites = 1;
+  await worker.queue.enqueue([{ connectionId: 'acme', userId }]);
+  await waitFor(async () => (await f.runs.list('acme', { userId }))[0]?.status === 'retrying', 'the invite to fail and back off');
+  await changeUser(f, 'acme', userId, { active: false });
+  await worker.queue.enqueue([{ connectionId: 'acme', userId }]);
+  const state = await settled(f, 'acme', userId, 60_000);
+  assert.equal(state.state, 'removed');
+  assert.equal(app.users.has('brief@example.test'), false);
 });
