@@ -153,6 +153,7 @@ async function act(
 function verify(connector: ConnectorDefinition, desired: DesiredState, after: ObservedUser | null): void {
   const want = desired.user;
   if (!want.member) {
+    if (desired.heldBy) return; // the account stays for the SCIM user who wants it (shared-email.ts)
     if (after && !(after.status === 'deactivated' && connector.capabilities.deactivate)) {
       throw new TransientAppError(`verification: ${want.email} is still in the app (${after.status})`);
     }

@@ -5,6 +5,7 @@ import type { ConnectionStore } from '../core/connections/store.ts';
 import type { SecretBox } from '../core/crypto.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ProvisioningStore } from '../core/provisioning/state.ts';
+import type { RunLiveness } from '../core/runs/liveness.ts';
 import type { RunRecord, RunStore } from '../core/runs/store.ts';
 import type { ResourceStore } from '../core/store/resource-store.ts';
 import type { SessionPool } from './browser/sessions.ts';
@@ -42,6 +43,10 @@ export interface RunnerDeps {
   logger: Logger;
   /** host:pid of this worker process, recorded on every run. */
   workerId: string;
+  /** Open runs and worker heartbeats (reaper.ts). */
+  liveness: RunLiveness;
+  /** This process's heartbeat identity: new per process, never reused (workerId can be). */
+  instanceId: string;
   /** Screen mismatches in a row that mark a connection as needing attention (attention.ts). */
   attentionAfter: number;
   /** How long a marked connection's user jobs wait before they look again (ms). */

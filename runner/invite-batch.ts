@@ -7,6 +7,7 @@
  */
 import { PermanentAppError } from '../core/errors.ts';
 import type { DesiredState } from '../core/provisioning/desired.ts';
+import { EmailIndex } from '../core/provisioning/email-index.ts';
 import type { ProvisioningState } from '../core/provisioning/state.ts';
 import type { RunRecord } from '../core/runs/store.ts';
 import { connectionKeys } from '../core/store/keys.ts';
@@ -48,6 +49,7 @@ export async function findInvitePeers(run: JobRun, ownUserId: string, ownEmail: 
   const states = await run.deps.provisioning.getMany(run.connection.id, [...ids]);
   const peers: InvitePeer[] = [];
   const emails = new Set([ownEmail.toLowerCase()]);
+  const index = new EmailIndex(run.deps.redis, run.deps.prefix);
   for (const [userId, prov] of states) {
     if (peers.length >= limit) break;
     if (!neverApplied(prov)) continue;
@@ -55,6 +57,8 @@ export async function findInvitePeers(run: JobRun, ownUserId: string, ownEmail: 
     if (!desired?.user.member || !desired.allowInvite || desired.previousEmail) continue;
     const email = desired.user.email.toLowerCase();
     if (emails.has(email)) continue;
+    // An address another id was converged under may be in the app already: its own job decides (shared-email.ts).
+    if ((await index.ids(run.connection.id, email)).some((id) => id !== userId)) continue;
     emails.add(email);
     peers.push({ userId, prov, desired });
   }

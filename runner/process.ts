@@ -12,6 +12,7 @@ import type { RunnerDeps } from './deps.ts';
 import { JobRunError, runConvergeJob, runTaskJob, type JobRun } from './job-runs.ts';
 import { waitsForAttention } from './attention.ts';
 import { runCheckJob } from './check-run.ts';
+import { closeCrashedRun } from './reaper.ts';
 import { CHECK_JOB, CONVERGE_JOB, TASK_JOB, checkJobSchema, convergeJobSchema, taskJobSchema } from './jobs.ts';
 
 export interface ProcessorOptions {
@@ -78,15 +79,9 @@ async function startTry(
 ): Promise<JobRun> {
   const progress = (typeof job.progress === 'object' ? job.progress : {}) as JobProgress;
   const previousRunId = progress.runId;
-  if (previousRunId) {
-    const previous = await deps.runs.get(previousRunId);
-    if (previous?.status === 'running') {
-      logger.warn({ previousRunId }, 'the previous run of this job ended without a result (worker crash); taking over');
-      await deps.runs.update(previousRunId, {
-        status: 'failed', reason: 'crashed', endedAt: new Date().toISOString(),
-        error: 'The worker stopped during this run (crash or kill); the job was recovered and run again.',
-      });
-    }
+  if (previousRunId && (await deps.liveness.claim(previousRunId))) {
+    logger.warn({ previousRunId }, 'the previous run of this job ended without a result (worker crash); taking over');
+    await closeCrashedRun(deps, previousRunId, 'the job was recovered and run again');
   }
   const tries = (progress.tries ?? 0) + 1;
   await job.updateProgress({ tries } satisfies JobProgress);

@@ -2,13 +2,14 @@
  * The gateway's ConvergeQueue on BullMQ. Requests carry no payload beyond the user: the worker
  * reads the desired state when it runs (converge, don't replay), so coalescing loses nothing.
  */
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ConvergeQueue, ConvergeRequest } from '../core/queue.ts';
 import {
   CHECK_JOB, CONVERGE_JOB, QUEUE_NAME, TASK_JOB, checkJobId, checkJobSchema, convergeJobId, convergeJobSchema, jobOptions,
   taskJobId, taskJobSchema,
 } from './jobs.ts';
+import { NORMAL_PRIORITY, removalRequests } from './job-priority.ts';
 
 export interface BullConvergeQueueOptions {
   /** An ioredis client; the queue never closes it (quit it yourself). */
@@ -17,6 +18,11 @@ export interface BullConvergeQueueOptions {
   prefix: string;
   /** Tries per job. Default 8. */
   attempts?: number;
+  /**
+   * The app's key prefix (config.redisPrefix), to tell removals from other requests (job-priority.ts).
+   * Default: `prefix` without its `:bull` suffix, as bullQueuePrefix (worker.ts) builds it.
+   */
+  appPrefix?: string;
 }
 
 export interface BullConvergeQueue extends ConvergeQueue {
@@ -28,27 +34,43 @@ export interface BullConvergeQueue extends ConvergeQueue {
 
 export function createBullConvergeQueue(options: BullConvergeQueueOptions): BullConvergeQueue {
   const queue = new Queue(QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
+  const appPrefix = options.appPrefix ?? options.prefix.replace(/:bull$/, '');
   return {
     queue,
     async enqueue(requests: ConvergeRequest[]) {
       if (requests.length === 0) return;
       // One job per user even when the same batch names a user twice.
-      const unique = new Map(requests.map((r) => [convergeJobId(r.connectionId, r.userId), r]));
-      await queue.addBulk([...unique].map(([jobId, request]) => ({
+      const unique = [...new Map(requests.map((r) => [convergeJobId(r.connectionId, r.userId), r])).values()];
+      const removal = await removalRequests(options.connection, appPrefix, unique);
+      await queue.addBulk(unique.map((request, i) => ({
         name: CONVERGE_JOB,
         data: convergeJobSchema.parse({ connectionId: request.connectionId, userId: request.userId }),
-        opts: jobOptions(jobId, options.attempts),
+        opts: { ...jobOptions(convergeJobId(request.connectionId, request.userId), options.attempts), ...(removal[i] ? {} : { priority: NORMAL_PRIORITY }) },
       })));
+      // A request coalesced into a job already waiting keeps that job's priority: a user who left
+      // while their invite or retry was queued moves their job to the front.
+      await Promise.all(unique.filter((_, i) => removal[i]).map((r) => hurry(queue, convergeJobId(r.connectionId, r.userId))));
     },
     async enqueueTask(connectionId: string, task: string) {
       const data = taskJobSchema.parse({ connectionId, task });
-      await queue.add(TASK_JOB, data, jobOptions(taskJobId(connectionId, task), options.attempts));
+      await queue.add(TASK_JOB, data, { ...jobOptions(taskJobId(connectionId, task), options.attempts), priority: NORMAL_PRIORITY });
     },
     async enqueueCheck(connectionId: string, runId: string) {
       const data = checkJobSchema.parse({ connectionId, runId });
       // One try: a check observes; a failure is its answer, not something to retry.
-      await queue.add(CHECK_JOB, data, jobOptions(checkJobId(connectionId, runId), 1));
+      await queue.add(CHECK_JOB, data, { ...jobOptions(checkJobId(connectionId, runId), 1), priority: NORMAL_PRIORITY });
     },
     close: () => queue.close(),
   };
+}
+
+/**
+ * Drops the priority of a waiting or delayed job (an active one is already running), and ends the
+ * delay of one backing off from its invite's failure: the leaver does not wait for that retry.
+ */
+async function hurry(queue: Queue, jobId: string): Promise<void> {
+  const job = await Job.fromId(queue, jobId);
+  if (!job || !job.opts.priority) return;
+  await job.changePriority({ priority: 0, lifo: true }).catch(() => {}); // gone or running meanwhile
+  if (await job.isDelayed()) await job.promote().catch(() => {});
 }

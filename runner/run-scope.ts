@@ -64,6 +64,8 @@ export async function openScope(input: ScopeInput): Promise<RunScope> {
     ...pick(input, ['userId', 'task', 'generation', 'requestId', 'tokenId', 'previousRunId']),
     evidence: { dir: relative(deps.recordingsDir, recorder.dir), files: [] },
   });
+  // Open until closeScope claims it back; if this process dies first, a reaper closes it (reaper.ts).
+  await deps.liveness.track(runId, deps.instanceId);
   const session = await deps.sessions.acquire(connection.id);
   const ctx = buildContext({ ...input, session, recorder, secrets, logger });
   return { runId, startedAt, secrets, recorder, session, ctx, summary: {}, log: safeLog(logger, secrets), input };
@@ -85,6 +87,8 @@ export function describeError(error: unknown, secrets: RunSecrets): { error: str
 
 export async function closeScope(scope: RunScope, end: ScopeEnd): Promise<RunRecord> {
   const { deps } = scope.input;
+  const closedMeanwhile = await closedAsCrashed(scope);
+  if (closedMeanwhile) return closedMeanwhile;
   const failed = end.error !== undefined;
   const status: RunStatus = !failed ? 'succeeded' : end.final ? 'failed' : 'retrying';
   const problem = failed ? describeError(end.error, scope.secrets) : undefined;
@@ -111,6 +115,21 @@ export async function closeScope(scope: RunScope, end: ScopeEnd): Promise<RunRec
   });
   if (record) deps.onRunEnd?.(record);
   return record!;
+}
+
+/**
+ * The run was claimed and closed as crashed while it went on (this process was taken for dead: a
+ * heartbeat lapsed, or the job's lock did and the job was recovered elsewhere). Its evidence is
+ * sealed already and its record closed; this pass's outcome still reaches the provisioning state.
+ */
+async function closedAsCrashed(scope: RunScope): Promise<RunRecord | undefined> {
+  const { deps } = scope.input;
+  if (await deps.liveness.claim(scope.runId)) return undefined;
+  const current = await deps.runs.get(scope.runId);
+  if (!current || current.status === 'running') return undefined; // not tracked (e.g. Redis lost it): close as usual
+  scope.log('error', 'this run was closed as crashed by another worker while it went on; its record and evidence stay as they closed', {});
+  await deps.sessions.release(scope.session, { failed: true }).catch(() => {});
+  return current;
 }
 
 function trigger(scope: RunScope, problem: { error: string; reason: string } | undefined): Record<string, unknown> {

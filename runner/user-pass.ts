@@ -10,6 +10,7 @@ import type { RunRecord } from '../core/runs/store.ts';
 import { noteUserRun } from './attention.ts';
 import { appSettings } from './context.ts';
 import { readDesired } from './converge.ts';
+import { share } from './shared-email.ts';
 import type { JobRun } from './job-runs.ts';
 import { closeScope, describeError, openScope, type RunScope } from './run-scope.ts';
 
@@ -44,9 +45,14 @@ export async function runUserPass(
   let member = false;
   let email: string | undefined;
   let role: string | undefined;
+  let recheck: string[] = [];
   const failure = await attempt(scope, pass.isFinal, async () => {
     appSettings(run.connector, run.connection);
-    const desired = await readDesired(run.deps, run.connection, run.connector, userId, prov);
+    const decided = await share(run.deps, run.connection, run.connector, userId, {
+      userId, prov, desired: await readDesired(run.deps, run.connection, run.connector, userId, prov),
+    });
+    const desired = decided.desired;
+    recheck = decided.recheck;
     ({ member, email, role } = desired.user);
     scope.summary.desired = { ...desired.user, deprovision: desired.deprovision, allowInvite: desired.allowInvite };
     await body(scope, desired);
@@ -59,6 +65,9 @@ export async function runUserPass(
       : member ? { appRole: role, appliedEmail: email } : { removed: true }),
   });
   await noteUserRun(run.deps, run.connection.id, scope.runId, userId, failure.error);
+  // The app changed for an address other ids want too: a user reported in sync must still be.
+  const wrote = scope.summary.action !== undefined && scope.summary.action !== 'none';
+  if (wrote && recheck.length > 0) await run.deps.queue.enqueue(recheck.map((id) => ({ connectionId: run.connection.id, userId: id })));
   return { runId: scope.runId, record, ...(failure.error ? { error: failure.error } : {}) };
 }
 

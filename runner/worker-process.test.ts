@@ -5,7 +5,7 @@
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedis, type TestRedis } from '../test/support/redis.ts';
@@ -13,6 +13,8 @@ import { verifyEvidence } from './evidence/verify.ts';
 import {
   addConnection, createUser, settled, startApp, startFixture, waitFor, type Fixture,
 } from './test-connector/fixture.ts';
+import type { Manifest } from './evidence/manifest.ts';
+import { convergeJobId } from './jobs.ts';
 import { createBullConvergeQueue } from './queue.ts';
 
 const CHILD = fileURLToPath(new URL('./test-connector/worker-child.ts', import.meta.url));
@@ -41,6 +43,10 @@ async function spawnWorker(f: Fixture): Promise<Child> {
   await waitFor(async () => output.join('').includes('worker ready') || proc.exitCode !== null, 'the worker to start');
   assert.equal(proc.exitCode, null, output.join(''));
   return { proc, output, exited };
+}
+
+async function manifestOf(f: Fixture, dir: string): Promise<Manifest> {
+  return JSON.parse(await readFile(join(f.recordingsDir, dir, 'manifest.json'), 'utf8')) as Manifest;
 }
 
 async function stop(child: Child): Promise<void> {
@@ -88,12 +94,45 @@ test('a worker killed in the middle of a run: the change is made once, and both 
   ]);
   assert.equal(runs[0]!.previousRunId, runs[1]!.runId);
   assert.notEqual(runs[0]!.worker, runs[1]!.worker);
-  // The killed run left its screenshots (unsealed); the new run's manifest names it.
+  // The killed run's screenshots are sealed as they were left, as a crashed run, in the chain.
   const killedFiles = await readdir(join(f.recordingsDir, runs[1]!.evidence!.dir));
   assert.ok(killedFiles.some((name) => name.includes('invite-before')), killedFiles.join(', '));
+  assert.equal((await manifestOf(f, runs[1]!.evidence!.dir)).outcome, 'crashed');
   const result = await verifyEvidence(f.recordingsDir);
-  assert.equal(result.ok, true, JSON.stringify(result.problems));
-  assert.deepEqual(result.unsealed, [runs[1]!.evidence!.dir.split('/').slice(1).join('/')].map((p) => `acme/${p}`));
+  assert.deepEqual([result.ok, result.problems, result.unsealed], [true, [], []]);
+});
+
+test('a worker killed in a run whose job never comes back: another worker closes the run as crashed, evidence sealed', async (t) => {
+  const { f, app, queue, children } = await setup(t);
+  await addConnection(f, 'acme', app);
+  const userId = await createUser(f, 'acme', 'lou@example.test', 'Editor');
+  app.holdWrites = true;
+  const held = app.writeHeld();
+  children.push(await spawnWorker(f));
+  await queue.enqueue([{ connectionId: 'acme', userId }]);
+  await held;
+  children[0]!.proc.kill('SIGKILL');
+  await children[0]!.exited;
+  // As when the user is settled as another job's batch peer (invite-batch.ts): the job is gone.
+  await waitFor(async () => (await queue.queue.remove(convergeJobId('acme', userId))) === 1, 'the dead worker\'s job lock to lapse');
+  app.holdWrites = false;
+  app.release();
+
+  children.push(await spawnWorker(f));
+  const closed = await waitFor(async () => {
+    const [run] = await f.runs.list('acme', { userId });
+    return run?.status !== 'running' ? run : undefined;
+  }, 'the killed run to be closed', 30_000);
+  assert.deepEqual([closed.status, closed.reason, closed.action], ['failed', 'crashed', 'invite']);
+  assert.match(closed.error ?? '', /worker stopped/);
+  assert.equal(closed.evidence?.manifest, 'manifest.json');
+  const manifest = await manifestOf(f, closed.evidence!.dir);
+  assert.equal(manifest.outcome, 'crashed');
+  assert.ok(manifest.files.some((file) => file.name.includes('invite-before')), JSON.stringify(manifest.files));
+  assert.deepEqual(closed.evidence?.files, manifest.files.map((file) => file.name));
+  assert.equal(manifest.trigger.userId, userId);
+  const result = await verifyEvidence(f.recordingsDir);
+  assert.deepEqual([result.ok, result.problems, result.unsealed], [true, [], []]);
 });
 
 test('two worker processes never drive one connection at once', async (t) => {
@@ -105,6 +144,9 @@ test('two worker processes never drive one connection at once', async (t) => {
   for (const userId of users) assert.equal((await settled(f, 'acme', userId)).state, 'in_sync');
   assert.equal(app.maxInFlight, 1, 'two drivers overlapped');
   assert.equal(app.writes.length, 4);
+  // Each worker looked for dead workers' runs all along and took none of the other's live ones.
+  const runs = await f.runs.list('acme');
+  assert.deepEqual(runs.map((r) => r.status), runs.map(() => 'succeeded'));
   const busy = children.map((c) => c.output.join('').split('connection busy').length - 1);
   assert.ok(busy.some((n) => n > 0), 'the workers did compete for the connection');
 });

@@ -3,6 +3,7 @@
  * a per-connection lock across processes, and the pending-change sweep. `npm start` runs it
  * embedded; `npm run worker` (bin/worker.ts) runs it alone for scale-out.
  */
+import { randomBytes } from 'node:crypto';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.ts';
@@ -10,6 +11,7 @@ import { ConnectionStore } from '../core/connections/store.ts';
 import type { SecretBox } from '../core/crypto.ts';
 import type { Logger } from '../core/logger.ts';
 import { ProvisioningStore } from '../core/provisioning/state.ts';
+import { RunLiveness } from '../core/runs/liveness.ts';
 import { RunStore, type RunRecord } from '../core/runs/store.ts';
 import { ResourceStore } from '../core/store/resource-store.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
@@ -27,6 +29,7 @@ import { BATCH_LIMIT } from './invite-batch.ts';
 import { ATTENTION_THRESHOLD } from '../core/connections/health.ts';
 import { ATTENTION_PAUSE_MS } from './attention.ts';
 import { startCheckScheduler, type CheckSchedulerOptions } from './check-scheduler.ts';
+import { startReaper } from './reaper.ts';
 
 export interface WorkerTiming {
   /** BullMQ job lock; must outlast the slowest step between renewals. Default 60 000 ms. */
@@ -44,6 +47,8 @@ export interface WorkerTiming {
   attempts?: number;
   /** How long a connection-needs-attention user job waits before it looks again. Default 60 000 ms (± 25 %). */
   attentionPauseMs?: number;
+  /** Worker heartbeat lifetime; a worker silent this long has its open runs closed as crashed. Default 30 000 ms. */
+  heartbeatTtlMs?: number;
 }
 
 export interface StartWorkerOptions {
@@ -90,8 +95,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const timing = options.timing ?? {};
   const prefix = config.redisPrefix;
   const bull = redis.duplicate({ maxRetriesPerRequest: null });
-  const queue = createBullConvergeQueue({ connection: bull, prefix: options.queuePrefix ?? bullQueuePrefix(prefix), ...(timing.attempts ? { attempts: timing.attempts } : {}) });
+  const queue = createBullConvergeQueue({ connection: bull, prefix: options.queuePrefix ?? bullQueuePrefix(prefix), appPrefix: prefix, ...(timing.attempts ? { attempts: timing.attempts } : {}) });
   const deps = buildDeps(options, queue);
+  // Before taking jobs: the heartbeat covers every run this process opens (reaper.ts).
+  const reaper = await startReaper(deps, timing.heartbeatTtlMs);
   const worker = new Worker(QUEUE_NAME, createProcessor(deps, { ...(timing.busyDelayMs ? { busyDelayMs: timing.busyDelayMs } : {}) }), {
     connection: bull,
     prefix: options.queuePrefix ?? bullQueuePrefix(prefix),
@@ -127,6 +134,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       checks?.stop();
       await worker.close();
       await deps.sessions.close();
+      await reaper.stop();
       await queue.close();
       await bull.quit().catch(() => bull.disconnect());
       logger.info('worker closed');
@@ -141,6 +149,7 @@ function sweepDefaults(options: StartWorkerOptions): SweepOptions {
 function buildDeps(options: StartWorkerOptions, queue: BullConvergeQueue): RunnerDeps {
   const { redis, config, box } = options;
   const prefix = config.redisPrefix;
+  const workerId = options.workerId ?? defaultWorkerId();
   return {
     redis, prefix, box, queue,
     inviteBatchLimit: options.inviteBatchLimit ?? BATCH_LIMIT,
@@ -157,7 +166,9 @@ function buildDeps(options: StartWorkerOptions, queue: BullConvergeQueue): Runne
     sessions: new SessionPool({ redis, prefix, box, ...options.sessions }),
     locks: new ConnectionLocks({ redis, prefix, ...(options.timing?.connectionLockTtlMs ? { ttlMs: options.timing.connectionLockTtlMs } : {}) }),
     logger: options.logger,
-    workerId: options.workerId ?? defaultWorkerId(),
+    workerId,
+    liveness: new RunLiveness(redis, prefix),
+    instanceId: `${workerId}.${randomBytes(6).toString('hex')}`,
   };
 }
 

@@ -16,6 +16,11 @@ export interface DesiredState {
   deleted?: boolean;
   /** The address the app knew the user by before a userName change: that account must go. */
   previousEmail?: string;
+  /**
+   * Another SCIM user of the connection wants this (not-member) user's address in the app, e.g. the
+   * same person deleted and created again: the app's account is theirs now and is left alone.
+   */
+  heldBy?: string;
 }
 
 interface ScimUserLike {

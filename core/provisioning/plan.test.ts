@@ -48,3 +48,10 @@ test('plan: only the difference, idempotent on a second look', () => {
   const deactivating = computeDesired(null, 'a@x.com', [], settings({ deprovision: 'deactivate' }), { ...caps, deactivate: true });
   assert.deepEqual(plan(deactivating, { email: 'a@x.com', role: 'Creator', status: 'active' }, { ...caps, deactivate: true }), { kind: 'deactivate' });
 });
+
+test('plan: a leaver whose address another SCIM user wants leaves the account alone', () => {
+  const leaver = computeDesired(null, 'pat@x.com', [], settings(), caps);
+  const observed = { email: 'pat@x.com', role: 'Creator', status: 'active' as const };
+  assert.deepEqual(plan(leaver, observed, caps), { kind: 'remove' });
+  assert.deepEqual(plan({ ...leaver, heldBy: 'u-2' }, observed, caps), { kind: 'none', why: 'the address belongs to SCIM user u-2 now' });
+});

@@ -22,6 +22,7 @@ export function plan(desired: DesiredState, observed: ObservedUser | null, capab
   }
   if (!want.member) {
     if (!observed) return { kind: 'none', why: 'not in the app' };
+    if (desired.heldBy) return { kind: 'none', why: `the address belongs to SCIM user ${desired.heldBy} now` };
     if (desired.deprovision === 'deactivate' && capabilities.deactivate) {
       return observed.status === 'deactivated' ? { kind: 'none', why: 'already deactivated' } : { kind: 'deactivate' };
     }

@@ -55,7 +55,8 @@ export const stepEntrySchema = z.object({
   notes: z.array(z.string()),
 });
 
-export const runOutcomeSchema = z.enum(['succeeded', 'failed', 'retrying']);
+/** `crashed`: the worker died in the run; sealed after it from the files it left (seal-crashed.ts). */
+export const runOutcomeSchema = z.enum(['succeeded', 'failed', 'retrying', 'crashed']);
 
 export const manifestSchema = z.object({
   version: z.literal(MANIFEST_VERSION),

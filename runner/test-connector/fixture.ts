@@ -68,8 +68,8 @@ export function startApp(options: Partial<TestAppOptions> = {}): Promise<TestApp
 }
 
 let requestCounter = 0;
-function bump(f: Fixture, connectionId: string, userId: string, userName: string) {
-  const fields = ['userName', userName, 'deleted', '0', 'requestId', `req-${++requestCounter}`, 'tokenId', 'tok_test'];
+function bump(f: Fixture, connectionId: string, userId: string, userName: string, deleted = false) {
+  const fields = ['userName', userName, 'deleted', deleted ? '1' : '0', 'requestId', `req-${++requestCounter}`, 'tokenId', 'tok_test'];
   return [{ id: userId, key: connectionKeys(f.prefix, connectionId).prov(userId), fields }];
 }
 
@@ -87,6 +87,13 @@ export async function changeUser(f: Fixture, connectionId: string, userId: strin
   await f.resources.update(connectionId, 'User', userId, (current) => ({
     resource: { ...current.resource, ...patch },
     effects: { bump: bump(f, connectionId, userId, String(current.resource.userName)) },
+  }));
+}
+
+/** A SCIM DELETE: the resource goes, the provisioning state stays (marked deleted) for the removal. */
+export async function deleteUser(f: Fixture, connectionId: string, userId: string): Promise<void> {
+  await f.resources.delete(connectionId, 'User', userId, (current) => ({
+    bump: bump(f, connectionId, userId, String(current.resource.userName), true),
   }));
 }
 

@@ -27,6 +27,8 @@ export interface TestApp {
   /** Most counted requests in flight at once (1 = never overlapped). */
   maxInFlight: number;
   seatLimit: number;
+  /** The next this-many writes are answered as if made but not applied (an app that lags or loses them). */
+  dropWrites: number;
   /** Hold the response of each write (after applying it) until release() is called. */
   holdWrites: boolean;
   /** Resolves when a write is held. */
@@ -43,7 +45,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   let held: Array<() => void> = [];
   let heldWaiters: Array<() => void> = [];
   const app: TestApp = {
-    url: '', users: new Map(), writes: [], logins: 0, maxInFlight: 0, seatLimit: 1000, holdWrites: false,
+    url: '', users: new Map(), writes: [], logins: 0, maxInFlight: 0, seatLimit: 1000, dropWrites: 0, holdWrites: false,
     writeHeld: () => new Promise((resolve) => heldWaiters.push(resolve)),
     release: () => { const waiting = held; held = []; waiting.forEach((go) => go()); },
     expireSessions: () => sessions.clear(),
@@ -87,6 +89,10 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   async function write(path: string, form: URLSearchParams, res: ServerResponse): Promise<void> {
     const email = (form.get('email') ?? '').toLowerCase();
     const role = form.get('role') ?? '';
+    if (app.dropWrites > 0) {
+      app.dropWrites--;
+      return void res.writeHead(303, { location: '/users' }).end();
+    }
     if (path === '/invite') {
       if (app.users.size >= app.seatLimit) return html(res, 200, usersHtml([...app.users.values()], token, 'Seat limit reached'));
       app.users.set(email, { email, role, status: 'pending' });

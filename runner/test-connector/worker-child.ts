@@ -21,7 +21,7 @@ const worker = await startWorker({
   redis, logger, registry: [testConnector],
   box: createSecretBox(Buffer.from(env('SW_KEY'), 'base64')),
   config: { redisPrefix: env('SW_PREFIX'), recordingsDir: env('SW_RECORDINGS'), workerConcurrency: Number(process.env.SW_CONCURRENCY ?? 1) },
-  timing: { lockDurationMs: 2_000, stalledIntervalMs: 1_000, connectionLockTtlMs: 2_000, busyDelayMs: 300, backoff: { baseMs: 200, maxMs: 1_000 } },
+  timing: { lockDurationMs: 2_000, stalledIntervalMs: 1_000, connectionLockTtlMs: 2_000, heartbeatTtlMs: 1_500, busyDelayMs: 300, backoff: { baseMs: 200, maxMs: 1_000 } },
   sweep: false,
 });
 
