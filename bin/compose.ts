@@ -16,6 +16,7 @@ import type { Logger } from '../core/logger.ts';
 import { runReporter } from '../core/metrics.ts';
 import { RunStore, type RunRecord } from '../core/runs/store.ts';
 import { createCoreServices, type CoreServices } from '../core/services.ts';
+import { ResourceStore } from '../core/store/resource-store.ts';
 import { createEvidenceReader } from '../runner/evidence/inspect.ts';
 import { createBullConvergeQueue, type BullConvergeQueue } from '../runner/queue.ts';
 import { bullQueuePrefix, startWorker, type RunningWorker, type StartWorkerOptions } from '../runner/worker.ts';
@@ -65,7 +66,7 @@ export async function compose(options: ComposeOptions): Promise<Composed> {
   });
   // Without a worker the gateway still enqueues; BullMQ needs a connection of its own then.
   const queueRedis = worker ? undefined : redis.duplicate({ maxRetriesPerRequest: null });
-  const queue = worker?.queue ?? createBullConvergeQueue({ connection: queueRedis!, prefix: bullQueuePrefix(config.redisPrefix) });
+  const queue = worker?.queue ?? createBullConvergeQueue({ connection: queueRedis!, prefix: bullQueuePrefix(config.redisPrefix), resources: new ResourceStore(redis, config.redisPrefix) });
   const core = createCoreServices(redis, config, key, queue);
   const runs = new RunStore(redis, config.redisPrefix);
   onRunEnd = runReporter({

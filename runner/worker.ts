@@ -90,7 +90,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const timing = options.timing ?? {};
   const prefix = config.redisPrefix;
   const bull = redis.duplicate({ maxRetriesPerRequest: null });
-  const queue = createBullConvergeQueue({ connection: bull, prefix: options.queuePrefix ?? bullQueuePrefix(prefix), ...(timing.attempts ? { attempts: timing.attempts } : {}) });
+  const queue = createBullConvergeQueue({
+    connection: bull, prefix: options.queuePrefix ?? bullQueuePrefix(prefix), resources: new ResourceStore(redis, prefix),
+    ...(timing.attempts ? { attempts: timing.attempts } : {}),
+  });
   const deps = buildDeps(options, queue);
   const worker = new Worker(QUEUE_NAME, createProcessor(deps, { ...(timing.busyDelayMs ? { busyDelayMs: timing.busyDelayMs } : {}) }), {
     connection: bull,
