@@ -42,14 +42,14 @@ function loginTest(run: RunRecordView | null, connection: StoredConnection, emai
   const where = html`${connectorName} at <code>${connection.baseUrl}</code> as <code>${email}</code>`;
   if (status === 'succeeded') {
     const seen = typeof run?.why === 'string' ? run.why : '';
-    return { pending: false, body: html`<div class="notice notice-ok" role="status" aria-label="Login test"><strong>Login works.</strong> Signed in to ${where} and walked its screens read-only, ${time(typeof run?.endedAt === 'string' ? run.endedAt : undefined)}.${seen ? html`<div class="sub">${seen}</div>` : ''}</div>` };
+    return { pending: false, body: html`<div class="notice notice-ok login-test" role="status" aria-label="Login test"><strong>Login works.</strong> Signed in to ${where} and walked its screens read-only, ${time(typeof run?.endedAt === 'string' ? run.endedAt : undefined)}.${seen ? html`<div class="sub">${seen}</div>` : ''}</div>` };
   }
   if (status === 'failed' || status === 'retrying') {
     const error = typeof run?.error === 'string' ? run.error : 'the check failed without a message; the gateway log has the details';
-    return { pending: false, body: html`<div class="notice notice-error" role="alert" aria-label="Login test"><strong>Login test failed:</strong> ${error}
+    return { pending: false, body: html`<div class="notice notice-error login-test" role="alert" aria-label="Login test"><strong>Login test failed:</strong> ${error}
       <div class="sub">Signing in to ${where} did not work. The settings are saved; user jobs of this connection wait until a check passes — fix the base URL or the credentials and save again.</div></div>` };
   }
-  return { pending: true, body: html`<div class="notice" role="status" aria-label="Login test"><strong>Testing the login…</strong> Signing in to ${where} and walking its screens read-only (${status}). This page refreshes by itself.</div>` };
+  return { pending: true, body: html`<div class="notice login-test" role="status" aria-label="Login test"><strong>Testing the login…</strong> Signing in to ${where} and walking its screens read-only (${status}). This page refreshes by itself.</div>` };
 }
 
 export async function connectionEditRoutes(app: FastifyInstance) {
@@ -95,7 +95,7 @@ export async function connectionEditRoutes(app: FastifyInstance) {
       title: `Edit ${c.id}`, section: 'connections', session, crumbs: [{ label: 'Connections', path: '/console/connections' }],
       ...(notice ? { notice } : {}), ...(shown?.pending ? { refreshSeconds: 2 } : {}),
     }, html`${shown?.body ?? ''}
-      <dl class="kv">
+      <dl class="kv conn-meta">
         <dt>App</dt><dd>${connector?.name ?? c.connector}</dd>
         <dt>SCIM base URL</dt><dd>${scimUrlLine(app, c.id)}</dd>
         <dt>SCIM token</dt><dd>issued ${time(c.token.createdAt)} <span class="mono sub">${c.token.id}</span> · rotate it from the connections list</dd>

@@ -55,7 +55,7 @@ function row(app: FastifyInstance, s: Summary, session: ConsoleSession): Html {
     ? html`<a href="${withQuery(users, { state })}" aria-label="${n} ${state.replace('_', ' ')} users">${n}</a>`
     : html`<span class="muted">0</span>`;
   return html`<tr>
-    <th scope="row"><a href="${users}">${c.id}</a><div class="sub">${c.baseUrl}</div><div class="sub scim-line">SCIM ${scimUrlLine(app, c.id)}</div></th>
+    <th scope="row"><a href="${users}">${c.id}</a><div class="sub">${c.baseUrl}</div><div class="sub scim-line">SCIM base URL ${scimUrlLine(app, c.id)}</div></th>
     <td>${s.connectorName}</td>
     <td>${s.health2.attention ? html`${badge('failing')} <span class="badge badge-bad">needs attention</span>` : badge(s.health)}${s.counts.failed > 0 ? html`<div class="sub">${s.counts.failed} user(s) failed</div>` : ''}${s.stuck > 0 ? html`<div class="sub">${s.stuck} waiting too long</div>` : ''}</td>
     <td>issued ${time(c.token.createdAt)}<div class="sub mono">${c.token.id}</div></td>
@@ -65,9 +65,9 @@ function row(app: FastifyInstance, s: Summary, session: ConsoleSession): Html {
     <td class="num">${count('pending', s.counts.pending)}</td>
     <td class="num">${count('failed', s.counts.failed)}</td>
     <td class="num">${count('removed', s.counts.removed)}</td>
-    ${session.role === 'admin' ? html`<td><form method="post" action="${href('connections', c.id, 'rotate-token')}" data-confirm="Rotate the SCIM token of ${c.id}? The identity provider is refused until you paste the new token into it.">
+    ${session.role === 'admin' ? html`<td><div class="row-actions"><form method="post" action="${href('connections', c.id, 'rotate-token')}" data-confirm="Rotate the SCIM token of ${c.id}? The identity provider is refused until you paste the new token into it.">
       ${csrfField(session)}<button type="submit" class="small">Rotate token</button></form>${checkForm(session, c.id)}
-      <a class="button small" href="${href('connections', c.id, 'edit')}" aria-label="Edit ${c.id}">Edit</a></td>` : ''}
+      <a class="button small" href="${href('connections', c.id, 'edit')}" aria-label="Edit ${c.id}">Edit</a></div></td>` : ''}
   </tr>`;
 }
 
