@@ -31,7 +31,7 @@ function storedValues(app: FastifyInstance, c: StoredConnection): FormValues {
   };
 }
 
-/** The refusal in words, with the field it concerns when the schema named one. */
+/** The refusal in words; the admin API's message already names the field ("credentials.password: …"). */
 function refusalText(r: WriteRefusal | FormError): string {
   return `Not saved: ${r.message}`;
 }
