@@ -16,9 +16,11 @@ import type { Logger } from '../core/logger.ts';
 import { runReporter } from '../core/metrics.ts';
 import { RunStore, type RunRecord } from '../core/runs/store.ts';
 import { createCoreServices, type CoreServices } from '../core/services.ts';
+import { ResourceStore } from '../core/store/resource-store.ts';
 import { createEvidenceReader } from '../runner/evidence/inspect.ts';
 import { createBullConvergeQueue, type BullConvergeQueue } from '../runner/queue.ts';
 import { bullQueuePrefix, startWorker, type RunningWorker, type StartWorkerOptions } from '../runner/worker.ts';
+import { closeWorker, JOB_GRACE_MS } from './shutdown.ts';
 
 export interface ComposeOptions {
   config: Config;
@@ -64,7 +66,7 @@ export async function compose(options: ComposeOptions): Promise<Composed> {
   });
   // Without a worker the gateway still enqueues; BullMQ needs a connection of its own then.
   const queueRedis = worker ? undefined : redis.duplicate({ maxRetriesPerRequest: null });
-  const queue = worker?.queue ?? createBullConvergeQueue({ connection: queueRedis!, prefix: bullQueuePrefix(config.redisPrefix) });
+  const queue = worker?.queue ?? createBullConvergeQueue({ connection: queueRedis!, prefix: bullQueuePrefix(config.redisPrefix), resources: new ResourceStore(redis, config.redisPrefix) });
   const core = createCoreServices(redis, config, key, queue);
   const runs = new RunStore(redis, config.redisPrefix);
   onRunEnd = runReporter({
@@ -98,30 +100,4 @@ export async function compose(options: ComposeOptions): Promise<Composed> {
       queueRedis?.disconnect();
     })()),
   };
-}
-
-/** How long a running job may finish on shutdown before its browser is closed under it. */
-export const JOB_GRACE_MS = 10_000;
-/** The whole shutdown, whatever hangs (bin/start.ts exits after it). */
-export const SHUTDOWN_LIMIT_MS = 30_000;
-
-/**
- * Shutdown in order while Redis is still up: stop taking jobs; let the running one finish for
- * `graceMs`; then close the browser under it, so its step fails, its run is closed as failed and
- * BullMQ retries the job later (every job is idempotent); then the rest of the worker.
- */
-async function closeWorker(worker: RunningWorker, graceMs: number, logger: Logger): Promise<void> {
-  const drained = worker.worker.close();
-  if (!(await settlesWithin(drained, graceMs))) {
-    logger.warn({ graceMs }, 'shutdown: a job is still running; closing the browser, the job will be retried');
-    await worker.sessions.close().catch((error: unknown) => logger.warn({ error }, 'closing the browser failed'));
-    await settlesWithin(drained, 5_000);
-  }
-  if (!(await settlesWithin(worker.close(), 5_000))) logger.warn('shutdown: the worker did not close in time');
-}
-
-function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
-  return Promise.race([promise.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
 }

@@ -9,7 +9,8 @@ import { createLogger } from '../core/logger.ts';
 import { startEmbeddedRedis, type RedisServer } from '../core/platform/embedded-redis.ts';
 import { DataDirLockedError, lockDataDir } from '../core/platform/data-dir-lock.ts';
 import { loadOrCreateKey } from '../core/platform/key-file.ts';
-import { compose, SHUTDOWN_LIMIT_MS } from './compose.ts';
+import { compose } from './compose.ts';
+import { onSignals } from './shutdown.ts';
 
 export interface Started {
   config: Config;
@@ -90,28 +91,6 @@ async function main() {
     process.stderr.write(`${oneLine ? error.message : (error as Error).stack}\n`);
     process.exit(1);
   }
-}
-
-/** Shutdown is bounded: a stuck step cannot keep the process alive; a second signal ends it at once. */
-function onSignals(started: Started): void {
-  let received = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (received) {
-      process.stderr.write(`${signal} again: exiting now\n`);
-      process.exit(1);
-    }
-    received = true;
-    setTimeout(() => {
-      process.stderr.write(`shutdown took longer than ${SHUTDOWN_LIMIT_MS / 1000} s: exiting\n`);
-      process.exit(1);
-    }, SHUTDOWN_LIMIT_MS).unref();
-    void started.stop().then(() => process.exit(0), (error: unknown) => {
-      process.stderr.write(`shutdown failed: ${(error as Error).message}\n`);
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,7 +1,7 @@
 /**
  * `npm run worker`: a converge worker on its own, for scale-out. Several of these share one Redis
  * (REDIS_URL) with the gateway; a per-connection lock keeps them from driving the same app session
- * at once. SIGTERM/SIGINT stop taking jobs, let running ones finish, and close the browser.
+ * at once. SIGTERM/SIGINT stop taking jobs, let the running one finish (bounded), and close the browser.
  * With SCIMWRIGHT_WORKER_METRICS_PORT it serves its own /metrics (worker-metrics.ts).
  */
 import { Redis } from 'ioredis';
@@ -11,6 +11,7 @@ import { createSecretBox } from '../core/crypto.ts';
 import { createLogger } from '../core/logger.ts';
 import { loadOrCreateKey } from '../core/platform/key-file.ts';
 import { startWorker } from '../runner/worker.ts';
+import { closeWorker, JOB_GRACE_MS, onSignals } from './shutdown.ts';
 import { createWorkerMetrics, serveMetrics, type MetricsServer } from './worker-metrics.ts';
 
 async function main(): Promise<void> {
@@ -34,15 +35,18 @@ async function main(): Promise<void> {
     });
     logger.info({ url: server.url }, 'worker metrics served');
   }
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'draining');
-      void worker.close().then(() => server?.close()).then(() => redis.quit()).then(() => process.exit(0), (error: unknown) => {
-        logger.error({ error }, 'shutdown failed');
-        process.exit(1);
-      });
-    });
-  }
+  // Same ordered, time-bounded shutdown as `npm start` (bin/shutdown.ts): stop taking
+  // jobs, let the running one finish for SCIMWRIGHT_SHUTDOWN_GRACE_MS or close its browser, then
+  // the metrics server and Redis; a stuck step or a second signal cannot keep the process alive.
+  let stopping: Promise<void> | undefined;
+  onSignals({
+    stop: () => (stopping ??= (async () => {
+      logger.info('draining');
+      await closeWorker(worker, config.shutdownGraceMs ?? JOB_GRACE_MS, logger);
+      await server?.close();
+      await redis.quit().catch(() => redis.disconnect());
+    })()),
+  });
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,20 @@ export interface AdminTokenRecord {
   role: AdminRole;
   name: string;
   createdAt: string;
+  /** After this the token is refused (and its console sessions end); none: it never expires. */
+  expiresAt?: string;
+}
+
+/** A listed token: the record plus when it was last presented (admin API call or console sign-in/page). */
+export interface AdminTokenView extends AdminTokenRecord {
+  lastUsedAt?: string;
+}
+
+/** Last use is written at most once a minute per token and process: a busy script costs no write per call. */
+const TOUCH_EVERY_MS = 60_000;
+
+export function isExpired(record: Pick<AdminTokenRecord, 'expiresAt'>, now = Date.now()): boolean {
+  return record.expiresAt !== undefined && Date.parse(record.expiresAt) <= now;
 }
 
 export class AdminTokens {
@@ -24,8 +38,15 @@ export class AdminTokens {
     private readonly configured?: string,
   ) {}
 
+  private readonly touched = new Map<string, number>();
+
   private get key() {
     return `${this.prefix}:admin-tokens`;
+  }
+
+  /** token id → ISO time of last use; apart from the records, so a use never rewrites a record. */
+  private get usedKey() {
+    return `${this.prefix}:admin-tokens:used`;
   }
 
   /** The role a presented token carries, or null. */
@@ -34,24 +55,53 @@ export class AdminTokens {
       return { id: 'env', role: 'admin', name: 'SCIMWRIGHT_ADMIN_TOKEN', createdAt: '' };
     }
     const raw = await this.redis.hget(this.key, this.box.hash(token));
-    return raw ? (JSON.parse(raw) as AdminTokenRecord) : null;
+    const record = raw ? (JSON.parse(raw) as AdminTokenRecord) : null;
+    if (!record || isExpired(record)) return null;
+    await this.touch(record.id);
+    return record;
   }
 
-  async add(role: AdminRole, name: string): Promise<{ token: string; record: AdminTokenRecord }> {
+  /** Records a use of the token now (throttled, see TOUCH_EVERY_MS). */
+  async touch(id: string, now = Date.now()): Promise<void> {
+    if (now - (this.touched.get(id) ?? 0) < TOUCH_EVERY_MS) return;
+    this.touched.set(id, now);
+    await this.redis.hset(this.usedKey, id, new Date(now).toISOString());
+  }
+
+  /** A token that is still valid: listed and not expired. Records a use (console pages). */
+  async active(id: string): Promise<boolean> {
+    const record = (await this.list()).find((t) => t.id === id);
+    if (!record || isExpired(record)) return false;
+    await this.touch(id);
+    return true;
+  }
+
+  async add(role: AdminRole, name: string, options: { expiresAt?: string } = {}): Promise<{ token: string; record: AdminTokenRecord }> {
     const token = `${role === 'admin' ? 'swa' : 'swr'}_${randomBytes(32).toString('base64url')}`;
-    const record: AdminTokenRecord = { id: `adm_${randomBytes(6).toString('hex')}`, role, name, createdAt: new Date().toISOString() };
+    const record: AdminTokenRecord = {
+      id: `adm_${randomBytes(6).toString('hex')}`, role, name, createdAt: new Date().toISOString(),
+      ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+    };
     await this.redis.hset(this.key, this.box.hash(token), JSON.stringify(record));
     return { token, record };
   }
 
-  async list(): Promise<AdminTokenRecord[]> {
-    return Object.values(await this.redis.hgetall(this.key)).map((raw) => JSON.parse(raw) as AdminTokenRecord);
+  async list(): Promise<AdminTokenView[]> {
+    const [records, used] = await Promise.all([this.redis.hgetall(this.key), this.redis.hgetall(this.usedKey)]);
+    return Object.values(records).map((raw) => {
+      const record = JSON.parse(raw) as AdminTokenRecord;
+      return { ...record, ...(used[record.id] ? { lastUsedAt: used[record.id] } : {}) };
+    });
   }
 
   async revoke(id: string): Promise<boolean> {
     const all = await this.redis.hgetall(this.key);
     const hit = Object.entries(all).find(([, raw]) => (JSON.parse(raw) as AdminTokenRecord).id === id);
-    return hit ? (await this.redis.hdel(this.key, hit[0])) === 1 : false;
+    if (!hit) return false;
+    const removed = (await this.redis.hdel(this.key, hit[0])) === 1;
+    await this.redis.hdel(this.usedKey, id);
+    this.touched.delete(id);
+    return removed;
   }
 
   /**

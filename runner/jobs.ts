@@ -17,6 +17,8 @@ export const BACKOFF_TYPE = 'converge-jitter';
 export const convergeJobSchema = z.object({
   connectionId: connectionIdSchema,
   userId: z.string().min(1).max(256),
+  /** Display only (Bull Board's job name, issue 12 item 11): the worker reads the user itself. */
+  email: z.string().max(320).optional(),
 });
 
 export const taskJobSchema = z.object({

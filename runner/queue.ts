@@ -5,6 +5,8 @@
 import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ConvergeQueue, ConvergeRequest } from '../core/queue.ts';
+import { appEmail } from '../core/provisioning/desired.ts';
+import type { ResourceStore } from '../core/store/resource-store.ts';
 import {
   CHECK_JOB, CONVERGE_JOB, QUEUE_NAME, TASK_JOB, checkJobId, checkJobSchema, convergeJobId, convergeJobSchema, jobOptions,
   taskJobId, taskJobSchema,
@@ -23,6 +25,26 @@ export interface BullConvergeQueueOptions {
    * Default: `prefix` without its `:bull` suffix, as bullQueuePrefix (worker.ts) builds it.
    */
   appPrefix?: string;
+  /**
+   * Where the users' emails are read so converge jobs carry one for Bull Board's job names (one
+   * pipelined read per batch). Without it jobs show only the user id. Never used by the worker.
+   */
+  resources?: Pick<ResourceStore, 'getMany'>;
+}
+
+/** Each request's user email, when its user is still there; by job id. */
+async function emailsOf(resources: BullConvergeQueueOptions['resources'], unique: readonly ConvergeRequest[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!resources) return out;
+  const byConnection = new Map<string, string[]>();
+  for (const r of unique.values()) byConnection.set(r.connectionId, [...(byConnection.get(r.connectionId) ?? []), r.userId]);
+  for (const [connectionId, ids] of byConnection) {
+    for (const { resource } of await resources.getMany(connectionId, 'User', ids)) {
+      const email = appEmail(resource as Parameters<typeof appEmail>[0]);
+      if (email && typeof resource.id === 'string') out.set(convergeJobId(connectionId, resource.id), email.slice(0, 320));
+    }
+  }
+  return out;
 }
 
 export interface BullConvergeQueue extends ConvergeQueue {
@@ -42,11 +64,16 @@ export function createBullConvergeQueue(options: BullConvergeQueueOptions): Bull
       // One job per user even when the same batch names a user twice.
       const unique = [...new Map(requests.map((r) => [convergeJobId(r.connectionId, r.userId), r])).values()];
       const removal = await removalRequests(options.connection, appPrefix, unique);
-      await queue.addBulk(unique.map((request, i) => ({
-        name: CONVERGE_JOB,
-        data: convergeJobSchema.parse({ connectionId: request.connectionId, userId: request.userId }),
-        opts: { ...jobOptions(convergeJobId(request.connectionId, request.userId), options.attempts), ...(removal[i] ? {} : { priority: NORMAL_PRIORITY }) },
-      })));
+      // A name to show is no reason to lose a request: without the emails the jobs still go in.
+      const emails = await emailsOf(options.resources, unique).catch(() => new Map<string, string>());
+      await queue.addBulk(unique.map((request, i) => {
+        const jobId = convergeJobId(request.connectionId, request.userId);
+        return {
+          name: CONVERGE_JOB,
+          data: convergeJobSchema.parse({ connectionId: request.connectionId, userId: request.userId, ...(emails.has(jobId) ? { email: emails.get(jobId) } : {}) }),
+          opts: { ...jobOptions(jobId, options.attempts), ...(removal[i] ? {} : { priority: NORMAL_PRIORITY }) },
+        };
+      }));
       // A request coalesced into a job already waiting keeps that job's priority: a user who left
       // while their invite or retry was queued moves their job to the front.
       await Promise.all(unique.filter((_, i) => removal[i]).map((r) => hurry(queue, convergeJobId(r.connectionId, r.userId))));

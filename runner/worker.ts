@@ -95,7 +95,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const timing = options.timing ?? {};
   const prefix = config.redisPrefix;
   const bull = redis.duplicate({ maxRetriesPerRequest: null });
-  const queue = createBullConvergeQueue({ connection: bull, prefix: options.queuePrefix ?? bullQueuePrefix(prefix), appPrefix: prefix, ...(timing.attempts ? { attempts: timing.attempts } : {}) });
+  const queue = createBullConvergeQueue({
+    connection: bull, prefix: options.queuePrefix ?? bullQueuePrefix(prefix), appPrefix: prefix, resources: new ResourceStore(redis, prefix),
+    ...(timing.attempts ? { attempts: timing.attempts } : {}),
+  });
   const deps = buildDeps(options, queue);
   // Before taking jobs: the heartbeat covers every run this process opens (reaper.ts).
   const reaper = await startReaper(deps, timing.heartbeatTtlMs);

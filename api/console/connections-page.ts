@@ -1,14 +1,16 @@
 /**
  * The connections overview with a banner per connection that needs attention (its screens stopped
- * matching), the last canary check, and the rotate-token and check-now actions (admins).
+ * matching), the last canary check, each SCIM base URL with a copy button, and the add, edit,
+ * rotate-token and check-now actions (admins; adding and editing: connection-edit-page.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import { readHealth, type HealthView } from '../admin/health-view.ts';
-import { newRunId } from '../../core/runs/store.ts';
+import { queueCheck } from '../admin/connection-writes.ts';
 import { summarize, type ConnectionSummary } from './data.ts';
 import { errorPage } from './errors.ts';
 import { badge, href, html, time, withQuery, type Html } from './html.ts';
 import { csrfField, emptyState, page } from './layout.ts';
+import { scimUrlLine } from './scim-url.ts';
 import type { ConsoleSession } from './session.ts';
 
 export function runField(run: Record<string, unknown> | undefined, key: string): string | undefined {
@@ -46,14 +48,14 @@ function lastCheckCell(s: Summary): Html {
     <div class="sub">${c.ok ? (c.observations ?? []).join('; ') : c.error ?? ''}</div>`;
 }
 
-function row(s: Summary, session: ConsoleSession): Html {
+function row(app: FastifyInstance, s: Summary, session: ConsoleSession): Html {
   const c = s.connection;
   const users = href('connections', c.id, 'users');
   const count = (state: string, n: number) => n > 0
     ? html`<a href="${withQuery(users, { state })}" aria-label="${n} ${state.replace('_', ' ')} users">${n}</a>`
     : html`<span class="muted">0</span>`;
   return html`<tr>
-    <th scope="row"><a href="${users}">${c.id}</a><div class="sub">${c.baseUrl}</div></th>
+    <th scope="row"><a href="${users}">${c.id}</a><div class="sub">${c.baseUrl}</div><div class="sub scim-line">SCIM base URL ${scimUrlLine(app, c.id)}</div></th>
     <td>${s.connectorName}</td>
     <td>${s.health2.attention ? html`${badge('failing')} <span class="badge badge-bad">needs attention</span>` : badge(s.health)}${s.counts.failed > 0 ? html`<div class="sub">${s.counts.failed} user(s) failed</div>` : ''}${s.stuck > 0 ? html`<div class="sub">${s.stuck} waiting too long</div>` : ''}</td>
     <td>issued ${time(c.token.createdAt)}<div class="sub mono">${c.token.id}</div></td>
@@ -63,23 +65,30 @@ function row(s: Summary, session: ConsoleSession): Html {
     <td class="num">${count('pending', s.counts.pending)}</td>
     <td class="num">${count('failed', s.counts.failed)}</td>
     <td class="num">${count('removed', s.counts.removed)}</td>
-    ${session.role === 'admin' ? html`<td><form method="post" action="${href('connections', c.id, 'rotate-token')}" data-confirm="Rotate the SCIM token of ${c.id}? The identity provider is refused until you paste the new token into it.">
-      ${csrfField(session)}<button type="submit" class="small">Rotate token</button></form>${checkForm(session, c.id)}</td>` : ''}
+    ${session.role === 'admin' ? html`<td><div class="row-actions"><form method="post" action="${href('connections', c.id, 'rotate-token')}" data-confirm="Rotate the SCIM token of ${c.id}? The identity provider is refused until you paste the new token into it.">
+      ${csrfField(session)}<button type="submit" class="small">Rotate token</button></form>${checkForm(session, c.id)}
+      <a class="button small" href="${href('connections', c.id, 'edit')}" aria-label="Edit ${c.id}">Edit</a></div></td>` : ''}
   </tr>`;
 }
 
-interface Revealed { connectionId: string; token: string; tokenId: string }
+/** A token to show once: after a rotation, or a new connection's first (`created`, with its login test run). */
+interface Revealed { connectionId: string; token: string; tokenId: string; created?: boolean; testRunId?: string }
 
-function revealBody(scimBaseUrl: string, revealed: Revealed): Html {
+function revealBody(app: FastifyInstance, revealed: Revealed): Html {
+  const next = revealed.created
+    ? html`<a class="button primary" href="${withQuery(href('connections', revealed.connectionId, 'edit'), { test: revealed.testRunId })}">${revealed.testRunId ? 'Done: see the login test' : 'Done'}</a>`
+    : html`<a class="button" href="/console/connections">Done</a>`;
   return html`<div class="reveal" role="status">
-    <p><strong>This is the only time the new token is shown.</strong> Paste it into your identity provider now; the old token is already refused.</p>
+    <p><strong>This is the only time the ${revealed.created ? '' : 'new '}token is shown.</strong> ${revealed.created
+      ? `Connection ${revealed.connectionId} is added. Paste the SCIM base URL and this token into your identity provider now.`
+      : 'Paste it into your identity provider now; the old token is already refused.'}</p>
     <dl class="kv">
-      <dt>SCIM base URL</dt><dd><code>${scimBaseUrl}</code></dd>
+      <dt>SCIM base URL</dt><dd>${scimUrlLine(app, revealed.connectionId)}</dd>
       <dt>Bearer token</dt><dd><code id="new-token" class="secret">${revealed.token}</code>
         <button type="button" class="small" data-copy="new-token">Copy token</button></dd>
       <dt>Token id</dt><dd class="mono">${revealed.tokenId}</dd>
     </dl>
-    <p><a class="button" href="/console/connections">Done</a></p>
+    <p>${next}</p>
   </div>`;
 }
 
@@ -89,32 +98,26 @@ export async function connectionPages(app: FastifyInstance) {
     const summaries: Summary[] = await Promise.all((await app.scimwright.connections.list())
       .map(async (c) => ({ ...(await summarize(app, c)), health2: await readHealth(app, c.id) })));
     const body = summaries.length === 0
-      ? emptyState('No connections yet', html`Add one with <code>npx scimwright connections add …</code>; it shows up here with its users and runs.`)
+      ? emptyState('No connections yet', html`Add one with the button${session.role === 'admin' ? '' : ' (admins)'} or <code>npx scimwright connections add …</code>; it shows up here with its users and runs.`)
       : html`<div class="table-wrap"><table>
       <caption class="visually-hidden">Connections with their health, SCIM token age, last run and users by provisioning state</caption>
       <thead><tr><th scope="col">Connection</th><th scope="col">Connector</th><th scope="col">Health</th><th scope="col">SCIM token</th>
         <th scope="col">Last run</th><th scope="col">Last check</th><th scope="col" class="num">In sync</th><th scope="col" class="num">Pending</th>
         <th scope="col" class="num">Failed</th><th scope="col" class="num">Removed</th>${session.role === 'admin' ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
-      <tbody>${summaries.map((s) => row(s, session))}</tbody></table></div>`;
+      <tbody>${summaries.map((s) => row(app, s, session))}</tbody></table></div>`;
+    const add = session.role === 'admin' ? html`<p class="actions"><a class="button primary" href="/console/connections/new">Add connection</a></p>` : '';
     const done = (request.query as { check?: string }).check;
     return reply.type('text/html; charset=utf-8').send(page({
       title: 'Connections', section: 'connections', session,
       ...(done ? { notice: { kind: 'ok' as const, text: `Check queued as run ${done}; reload to see its result.` } } : {}),
-    }, html`${attentionBanners(summaries, session)}${body}`));
+    }, html`${attentionBanners(summaries, session)}${add}${body}`));
   });
 
   app.post<{ Params: { id: string } }>('/connections/:id/check', { config: { admin: true } }, async (request, reply) => {
     const session = request.consoleSession!;
-    const connection = await app.scimwright.connections.get(request.params.id);
-    const { queue, connectors } = app.scimwright;
-    if (!connection) return errorPage(reply, 404, 'Not found', `No connection "${request.params.id}".`, session);
-    if (!connectors.get(connection.connector)?.capabilities.check || !queue.enqueueCheck) {
-      return errorPage(reply, 400, 'Not supported', `The ${connection.connector} connector has no read-only check.`, session);
-    }
-    const runId = newRunId();
-    await queue.enqueueCheck(connection.id, runId);
-    request.log.info({ connectionId: connection.id, runId, by: session.tokenId }, 'canary check queued from the console');
-    return reply.redirect(withQuery('/console/connections', { check: runId }), 303);
+    const queued = await queueCheck(app, request.params.id, request.log.child({ by: session.tokenId }));
+    if (!queued.ok) return errorPage(reply, queued.status, queued.status === 404 ? 'Not found' : 'Not supported', queued.message, session);
+    return reply.redirect(withQuery('/console/connections', { check: queued.runId }), 303);
   });
 
   app.post<{ Params: { id: string } }>('/connections/:id/rotate-token', { config: { admin: true } }, async (request, reply) => {
@@ -130,10 +133,10 @@ export async function connectionPages(app: FastifyInstance) {
     const session = request.consoleSession!;
     const revealed = await app.consoleSessions.takeStash<Revealed>(request.consoleSessionId!);
     const body = revealed && revealed.connectionId === request.params.id
-      ? revealBody(`${app.scimwright.origin}/scim/v2/${revealed.connectionId}`, revealed)
+      ? revealBody(app, revealed)
       : emptyState('The new token is no longer shown', 'A new SCIM token is shown once, right after rotating. If it was not copied, rotate again.');
     return reply.type('text/html; charset=utf-8').send(page({
-      title: `New SCIM token for ${request.params.id}`, section: 'connections', session,
+      title: revealed?.created ? `${request.params.id} added` : `New SCIM token for ${request.params.id}`, section: 'connections', session,
       crumbs: [{ label: 'Connections', path: '/console/connections' }],
     }, body));
   });

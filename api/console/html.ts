@@ -53,6 +53,8 @@ export function ago(iso: string | undefined, now = Date.now()): string {
   if (!iso) return 'never';
   const seconds = Math.round((now - Date.parse(iso)) / 1000);
   if (Number.isNaN(seconds)) return 'unknown';
+  // A time still to come (a token's expiry): "in 30 d", not "just now".
+  if (seconds <= -5) return `in ${ago(new Date(now).toISOString(), now - seconds * 1000).replace(/ ago$/, '')}`;
   if (seconds < 60) return seconds < 5 ? 'just now' : `${seconds} s ago`;
   if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
   if (seconds < 86_400) return `${Math.round(seconds / 3600)} h ago`;

@@ -5,11 +5,12 @@
  * routes marked `admin` answer 403 to reviewers. All HTML is escaped by api/console/html.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AdminTokens } from '../../core/admin-tokens.ts';
+import { tokenStore } from '../admin/tokens.ts';
 import { assetRoutes } from './assets.ts';
 import { authRoutes } from './auth-routes.ts';
 import { attentionRoutes } from './attention-page.ts';
 import { auditRoutes } from './audit-page.ts';
+import { connectionEditRoutes } from './connection-edit-page.ts';
 import { connectionPages } from './connections-page.ts';
 import { driftRoutes } from './drift-page.ts';
 import { evidenceFileRoutes } from './evidence-files.ts';
@@ -18,6 +19,7 @@ import { errorPage } from './errors.ts';
 import { queueRoutes } from './queues.ts';
 import { ConsoleSessions, SESSION_COOKIE, readCookie, sameSecret } from './session.ts';
 import { timelineRoutes } from './timeline-page.ts';
+import { tokenPages } from './tokens-page.ts';
 import { userRoutes } from './users-page.ts';
 
 declare module 'fastify' {
@@ -41,9 +43,10 @@ const SECURITY_HEADERS = {
 };
 
 export async function consoleRoutes(app: FastifyInstance) {
-  const { redis, config, adminAuth } = app.scimwright;
-  const tokens = app.scimwright.adminTokens ?? (adminAuth instanceof AdminTokens ? adminAuth : undefined);
-  const tokenExists = async (id: string) => id === 'env' || !tokens || (await tokens.list()).some((t) => t.id === id);
+  const { redis, config } = app.scimwright;
+  const tokens = tokenStore(app);
+  // A revoked or expired token ends its sessions; each page counts as a use of it.
+  const tokenExists = async (id: string) => id === 'env' || !tokens || tokens.active(id);
   app.decorate('consoleSessions', new ConsoleSessions(redis, config.redisPrefix, tokenExists));
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
@@ -69,6 +72,8 @@ export async function consoleRoutes(app: FastifyInstance) {
   await app.register(authRoutes);
   app.get('/', { config: { public: true } }, async (_request, reply) => reply.redirect('/console/connections'));
   await app.register(connectionPages);
+  await app.register(connectionEditRoutes);
+  await app.register(tokenPages);
   await app.register(userRoutes);
   await app.register(timelineRoutes);
   await app.register(attentionRoutes);

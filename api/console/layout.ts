@@ -2,7 +2,7 @@
 import { html, type Html } from './html.ts';
 import type { ConsoleSession } from './session.ts';
 
-export type Section = 'connections' | 'attention' | 'audit' | 'drift' | 'export' | 'queues';
+export type Section = 'connections' | 'attention' | 'audit' | 'drift' | 'export' | 'queues' | 'tokens';
 
 const NAV: Array<{ section: Section; label: string; path: string; adminOnly?: boolean }> = [
   { section: 'connections', label: 'Connections', path: '/console/connections' },
@@ -11,6 +11,7 @@ const NAV: Array<{ section: Section; label: string; path: string; adminOnly?: bo
   { section: 'drift', label: 'Drift', path: '/console/drift' },
   { section: 'export', label: 'Evidence export', path: '/console/export' },
   { section: 'queues', label: 'Queues', path: '/console/queues', adminOnly: true },
+  { section: 'tokens', label: 'Tokens', path: '/console/tokens', adminOnly: true },
 ];
 
 export interface PageOptions {
@@ -23,17 +24,20 @@ export interface PageOptions {
   crumbs?: Array<{ label: string; path: string }>;
   /** A class on <body> for page-specific layout. */
   bodyClass?: string;
+  /** Reload the page after this many seconds (a result still coming, e.g. a login test); works without script. */
+  refreshSeconds?: number;
 }
 
 export function page(options: PageOptions, body: Html): string {
-  const { title, section, session, notice, crumbs, bodyClass } = options;
+  const { title, section, session, notice, crumbs, bodyClass, refreshSeconds } = options;
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · scimwright</title>
-<link rel="stylesheet" href="/console/assets/console.css">
+${refreshSeconds ? html`<meta http-equiv="refresh" content="${refreshSeconds}">
+` : ''}<link rel="stylesheet" href="/console/assets/console.css">
 <script src="/console/assets/console.js" defer></script>
 </head>
 <body${bodyClass ? html` class="${bodyClass}"` : ''}>

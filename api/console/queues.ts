@@ -7,6 +7,21 @@ import type { FastifyInstance } from 'fastify';
 import { emptyState, page } from './layout.ts';
 import { errorPage } from './errors.ts';
 
+/**
+ * The name Bull Board shows for a job: people look for a user's email, not a UUID (issue 12,
+ * item 11). Only the display: job names stay the dispatch keys and job ids stay as they are.
+ */
+export function jobDisplayName(job: { name?: string; data?: unknown }): string {
+  const data = (job.data ?? {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
+  const connection = text('connectionId');
+  const on = connection ? ` · ${connection}` : '';
+  if (job.name === 'converge') return `converge ${text('email') ?? `user ${text('userId') ?? '?'}`}${on}`;
+  if (job.name === 'task') return `task ${text('task') ?? '?'}${on}`;
+  if (job.name === 'check') return `check${on}`;
+  return job.name ?? '';
+}
+
 export async function queueRoutes(app: FastifyInstance) {
   app.addHook('preHandler', async (request, reply) => {
     const session = request.consoleSession;
@@ -27,9 +42,11 @@ export async function queueRoutes(app: FastifyInstance) {
   ]);
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath('/console/queues');
+  // Services types the queue by the counts /metrics reads; what compose hands in is BullMQ's Queue.
+  const adapter = new BullMQAdapter(queue as never);
+  adapter.setFormatter('name', (job: { name?: string; data?: unknown }) => jobDisplayName(job));
   createBullBoard({
-    // Services types the queue by the counts /metrics reads; what compose hands in is BullMQ's Queue.
-    queues: [new BullMQAdapter(queue as never)],
+    queues: [adapter],
     serverAdapter,
     options: { uiConfig: { boardTitle: 'scimwright queues', miscLinks: [{ text: 'Back to the console', url: '/console/connections' }] } },
   });

@@ -3,7 +3,7 @@ import type { Manifest } from './manifest.ts';
 import type { BundleIndex, ExportPlan } from './export.ts';
 
 export function bundleSummary(plan: ExportPlan, index: BundleIndex): string {
-  const scope = describeSelection(plan.selection);
+  const scope = describeSelection(plan);
   const lines = [
     '# scimwright evidence bundle',
     '',
@@ -25,9 +25,24 @@ export function bundleSummary(plan: ExportPlan, index: BundleIndex): string {
   return `${lines.join('\n')}\n`;
 }
 
-function describeSelection(selection: ExportPlan['selection']): string {
+/** The email a run recorded for its user (its desired state), lower case. */
+export function runEmail(trigger: Record<string, unknown>): string | undefined {
+  const desired = trigger.desired as { email?: unknown } | undefined;
+  return typeof desired?.email === 'string' ? desired.email.toLowerCase() : undefined;
+}
+
+/** A user as people know them: the email their runs recorded, with the SCIM id beside it. */
+function userWords(userId: string, email: string | undefined): string {
+  return email ? `${email} (SCIM user ${userId})` : `user ${userId}`;
+}
+
+function describeSelection(plan: ExportPlan): string {
+  const { selection } = plan;
   const parts: string[] = [];
-  if (selection.userId) parts.push(`user ${selection.userId}`);
+  if (selection.userId) {
+    const run = plan.runs.find((r) => r.manifest.trigger.userId === selection.userId && runEmail(r.manifest.trigger));
+    parts.push(userWords(selection.userId, run && runEmail(run.manifest.trigger)));
+  }
   if (selection.connectionId) parts.push(`connection ${selection.connectionId}`);
   if (selection.from || selection.to) parts.push(`days ${selection.from ?? 'first'} to ${selection.to ?? 'last'} (UTC)`);
   return parts.length > 0 ? parts.join(', ') : 'every connection';
@@ -35,7 +50,8 @@ function describeSelection(selection: ExportPlan['selection']): string {
 
 function describeRun(path: string, manifest: Manifest): string[] {
   const trigger = manifest.trigger as { userId?: unknown; userName?: unknown; requestId?: unknown; action?: unknown; task?: unknown };
-  const who = typeof trigger.userName === 'string' ? trigger.userName : typeof trigger.userId === 'string' ? `user ${trigger.userId}` : typeof trigger.task === 'string' ? `task ${trigger.task}` : 'connection';
+  const email = runEmail(manifest.trigger) ?? (typeof trigger.userName === 'string' ? trigger.userName : undefined);
+  const who = typeof trigger.userId === 'string' ? userWords(trigger.userId, email) : email ?? (typeof trigger.task === 'string' ? `task ${trigger.task}` : 'connection');
   const head = `### ${manifest.startedAt} · ${manifest.connectionId} · ${who} · ${manifest.outcome}`;
   const meta = [
     `- Folder: \`evidence/${path}/\` (chain sequence ${manifest.sequence}, attempt ${manifest.attempt})`,

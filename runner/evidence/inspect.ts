@@ -9,6 +9,7 @@ import { DAY_FOLDER, assertSegment } from './layout.ts';
 import { MANIFEST_FILE, manifestSchema, type StepEntry } from './manifest.ts';
 import { checkRun } from './verify-run.ts';
 import { exportEvidence, type ExportSelection } from './export.ts';
+import { checkExportSelection } from './export-select.ts';
 
 export type FileStatus = 'verified' | 'tampered' | 'missing' | 'unlisted' | 'unsealed';
 
@@ -83,6 +84,7 @@ async function readManifestLoosely(path: string) {
 export function createEvidenceReader(recordingsDir: string) {
   return {
     inspectRun: (dir: string) => inspectRun(recordingsDir, dir),
-    exportZip: (selection: ExportSelection) => exportEvidence(recordingsDir, selection),
+    /** A user may be given by email; a day that does not exist or a user without runs is refused. */
+    exportZip: async (selection: ExportSelection) => exportEvidence(recordingsDir, await checkExportSelection(recordingsDir, selection)),
   };
 }

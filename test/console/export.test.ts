@@ -115,3 +115,30 @@ test('zip entries that would land outside the folder are refused', () => {
   for (const bad of ['../evil', 'a/../../evil', '/etc/passwd', 'a\\..\\b', 'a/./b', '']) assert.equal(isSafeEntryName(bad), false, bad);
   for (const good of ['bundle.json', 'evidence/acme/2025-03-01/run-a/001-x.png', 'evidence/']) assert.equal(isSafeEntryName(good), true, good);
 });
+
+test('a selection names a user by email (any case) and refuses impossible days and unknown users; SUMMARY.md says the email', async (t) => {
+  const { checkExportSelection, ExportSelectionError } = await import('../../runner/evidence/export-select.ts');
+  // Its own recordings: the other tests' selections of every connection stay as they were.
+  const own = await mkdtemp(join(tmpdir(), 'scimwright-export-mail-'));
+  t.after(() => rm(own, { recursive: true, force: true }));
+  const recorder = await openRun({ recordingsDir: own, connectionId: 'mail', runId: 'run-m', startedAt: '2025-03-05T10:00:00.000Z' });
+  recorder.recordStep({ index: 1, parent: null, name: 'invite', url: null, startedAt: '2025-03-05T10:00:00.000Z', endedAt: '2025-03-05T10:00:00.000Z', outcome: 'succeeded', error: null, files: [], notes: [] });
+  await recorder.seal({ outcome: 'succeeded', attempt: 1, trigger: { userId: 'u-9', desired: { email: 'zoe@example.com' } }, endedAt: '2025-03-05T10:00:00.000Z' });
+
+  assert.deepEqual(await checkExportSelection(own, { connectionId: 'mail', userId: 'ZOE@example.com' }), { connectionId: 'mail', userId: 'u-9' });
+  assert.deepEqual(await checkExportSelection(own, { connectionId: 'mail', userId: 'u-9' }), { connectionId: 'mail', userId: 'u-9' });
+  const refused = async (selection: Parameters<typeof checkExportSelection>[1], pattern: RegExp) => {
+    await assert.rejects(checkExportSelection(own, selection), (error: unknown) => error instanceof ExportSelectionError && pattern.test(error.issues[0]!.message));
+  };
+  await refused({ from: '2025-02-30' }, /2025-02-30 is not a date/);
+  await refused({ connectionId: 'mail', userId: 'nobody@example.com' }, /no runs of user nobody@example\.com in connection mail/);
+  await refused({ userId: 'zoe@example.com' }, /needs its connection/);
+
+  const dir = join(work, 'zoe');
+  const made = await exportEvidence(own, { connectionId: 'mail', userId: 'u-9' });
+  await pipeline(made.stream, createWriteStream(join(work, 'zoe.zip')));
+  await extractZip(join(work, 'zoe.zip'), dir);
+  const summary = await readFile(join(dir, 'SUMMARY.md'), 'utf8');
+  assert.match(summary, /for zoe@example\.com \(SCIM user u-9\), connection mail\./);
+  assert.match(summary, /· mail · zoe@example\.com \(SCIM user u-9\) · succeeded/);
+});

@@ -29,12 +29,16 @@ export function tempDirs(): { dataDir: string; recordingsDir: string; remove(): 
 }
 
 export function spawnStart(dataDir: string, recordingsDir: string, port: number, env: Record<string, string> = {}): StartedProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
-    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', SCIMWRIGHT_DATA_DIR: dataDir, SCIMWRIGHT_RECORDINGS_DIR: recordingsDir,
-      SCIMWRIGHT_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn', REDIS_URL: '', SCIMWRIGHT_EMBEDDED_WORKER: 'false', ...env,
-    },
+  return spawnBin('bin/start.ts', {
+    PORT: String(port), HOST: '127.0.0.1', SCIMWRIGHT_DATA_DIR: dataDir, SCIMWRIGHT_RECORDINGS_DIR: recordingsDir,
+    SCIMWRIGHT_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'warn', REDIS_URL: '', SCIMWRIGHT_EMBEDDED_WORKER: 'false', ...env,
+  });
+}
+
+/** `tsx <script>` in its own process group (bin/start.ts, bin/worker.ts); `ready()` waits for "listening on". */
+export function spawnBin(script: string, env: Record<string, string>): StartedProcess {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env },
   });
   const chunks: string[] = [];
   proc.stdout!.on('data', (c: Buffer) => chunks.push(c.toString()));
