@@ -8,7 +8,8 @@ import { applyPatch } from '../scim/patch.ts';
 import { checkDocument } from '../scim/limits.ts';
 import { checkUserName } from '../scim/user-name.ts';
 import { CORE_USER, ENTERPRISE_USER } from '../scim/attribute-path.ts';
-import type { ScimResource, StoredResource } from '../store/resource-store.ts';
+import { ProvisioningStore } from '../provisioning/state.ts';
+import type { JoinedResource, ReadJoin, ScimResource, StoredResource } from '../store/resource-store.ts';
 import type { DirectoryDeps, RequestContext } from './context.ts';
 import { parseUserInput, PROVISIONING_EXTENSION, type UserInput } from './input.ts';
 import { listResources, type ListQuery } from './query.ts';
@@ -64,9 +65,10 @@ export class Users {
   }
 
   async get(ctx: RequestContext, id: string) {
-    const stored = await this.deps.resources.get(ctx.connectionId, 'User', id);
+    const [stored] = await this.deps.resources.getManyJoined(ctx.connectionId, 'User', [id], this.joins(ctx));
     if (!stored) throw ScimError.notFound(`User "${id}" not found.`);
-    return this.render(ctx, stored);
+    const [resource] = await this.renderJoined(ctx, [stored]);
+    return { resource: resource!, version: stored.version };
   }
 
   async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
@@ -111,11 +113,34 @@ export class Users {
   }
 
   async list(ctx: RequestContext, query: ListQuery) {
-    const page = await listResources(this.deps.resources, ctx.connectionId, 'User', query, this.deps.maxPageSize);
-    const ids = page.resources.map((r) => r.resource.id);
-    const [groups, prov] = await Promise.all([this.groupsOf(ctx, ids), this.deps.provisioning.getMany(ctx.connectionId, ids)]);
-    const resources = page.resources.map((r) => renderUser(r, ctx.baseUrl, groups.get(r.resource.id) ?? [], prov.get(r.resource.id) ?? null));
-    return { ...page, resources };
+    const page = await listResources(this.deps.resources, ctx.connectionId, 'User', query, this.deps.maxPageSize, this.joins(ctx));
+    return { ...page, resources: await this.renderJoined(ctx, page.resources) };
+  }
+
+  /**
+   * What a rendered user needs besides its body, read in the same script call as the users:
+   * its groups (reverse membership set) and the fields of its provisioning state the view shows.
+   */
+  private joins(ctx: RequestContext): ReadJoin[] {
+    return [{ kind: 'set', prefix: this.deps.resources.keys(ctx.connectionId).memberOf('') }, this.deps.provisioning.viewJoin(ctx.connectionId)];
+  }
+
+  /**
+   * Renders users read with joins() for this answer alone (so in place); only the names of their
+   * groups take one more read.
+   */
+  private async renderJoined(ctx: RequestContext, rows: JoinedResource[]) {
+    const memberOf = rows.map((r) => (r.joined[0] as string[] | undefined) ?? []);
+    const names = await this.groupNames(ctx, [...new Set(memberOf.flat())]);
+    return rows.map((r, i) => {
+      const groups = memberOf[i]!.filter((g) => names.has(g)).map((g) => ({ id: g, displayName: names.get(g)! }));
+      return renderUser(r, ctx.baseUrl, groups, ProvisioningStore.viewOf(r.joined[1]), true);
+    });
+  }
+
+  private async groupNames(ctx: RequestContext, groupIds: string[]): Promise<Map<string, string>> {
+    const groups = await this.deps.resources.getMany(ctx.connectionId, 'Group', groupIds);
+    return new Map(groups.map((g) => [g.resource.id, String(g.resource.displayName)]));
   }
 
   private async render(ctx: RequestContext, stored: StoredResource) {
@@ -130,9 +155,7 @@ export class Users {
     const pipeline = this.deps.redis.pipeline();
     for (const id of userIds) pipeline.smembers(keys.memberOf(id));
     const rows = ((await pipeline.exec()) ?? []).map(([, value]) => (value as string[] | null) ?? []);
-    const allGroupIds = [...new Set(rows.flat())];
-    const groups = await this.deps.resources.getMany(ctx.connectionId, 'Group', allGroupIds);
-    const names = new Map(groups.map((g) => [g.resource.id, String(g.resource.displayName)]));
+    const names = await this.groupNames(ctx, [...new Set(rows.flat())]);
     const out = new Map<string, GroupRef[]>();
     userIds.forEach((id, i) => {
       out.set(id, (rows[i] ?? []).filter((g) => names.has(g)).map((g) => ({ id: g, displayName: names.get(g)! })));
