@@ -12,8 +12,17 @@ import { ProvisioningStore } from '../provisioning/state.ts';
 import type { JoinedResource, ReadJoin, ScimResource, StoredResource } from '../store/resource-store.ts';
 import type { DirectoryDeps, RequestContext } from './context.ts';
 import { parseUserInput, PROVISIONING_EXTENSION, type UserInput } from './input.ts';
+import type { ProjectionOptions } from '../scim/projection.ts';
+import { projectionMayKeep } from './projection-needs.ts';
 import { listResources, type ListQuery } from './query.ts';
 import { renderUser, type GroupRef } from './render.ts';
+
+/** The joins a user read carries, and which of the two are among them (in this order). */
+interface Wanted {
+  groups: boolean;
+  prov: boolean;
+  joins: ReadJoin[];
+}
 
 function buildUser(input: UserInput, id: string, created: string): ScimResource {
   const { schemas: _schemas, ...attributes } = input;
@@ -65,9 +74,10 @@ export class Users {
   }
 
   async get(ctx: RequestContext, id: string) {
-    const [stored] = await this.deps.resources.getManyJoined(ctx.connectionId, 'User', [id], this.joins(ctx));
+    const wanted = this.joins(ctx);
+    const [stored] = await this.deps.resources.getManyJoined(ctx.connectionId, 'User', [id], wanted.joins);
     if (!stored) throw ScimError.notFound(`User "${id}" not found.`);
-    const [resource] = await this.renderJoined(ctx, [stored]);
+    const [resource] = await this.renderJoined(ctx, [stored], wanted);
     return { resource: resource!, version: stored.version };
   }
 
@@ -112,29 +122,38 @@ export class Users {
     await this.deps.afterChange(ctx, [id], `DELETE /Users/${id}`);
   }
 
-  async list(ctx: RequestContext, query: ListQuery) {
-    const page = await listResources(this.deps.resources, ctx.connectionId, 'User', query, this.deps.maxPageSize, this.joins(ctx));
-    return { ...page, resources: await this.renderJoined(ctx, page.resources) };
+  async list(ctx: RequestContext, query: ListQuery & ProjectionOptions) {
+    const wanted = this.joins(ctx, query);
+    const page = await listResources(this.deps.resources, ctx.connectionId, 'User', query, this.deps.maxPageSize, wanted.joins);
+    return { ...page, resources: await this.renderJoined(ctx, page.resources, wanted) };
   }
 
   /**
    * What a rendered user needs besides its body, read in the same script call as the users:
    * its groups (reverse membership set) and the fields of its provisioning state the view shows.
+   * What the projection asked for certainly drops is not read (rendered empty, then dropped).
    */
-  private joins(ctx: RequestContext): ReadJoin[] {
-    return [{ kind: 'set', prefix: this.deps.resources.keys(ctx.connectionId).memberOf('') }, this.deps.provisioning.viewJoin(ctx.connectionId)];
+  private joins(ctx: RequestContext, projection: ProjectionOptions = {}): Wanted {
+    const groups = projectionMayKeep(projection, 'groups');
+    const prov = projectionMayKeep(projection, PROVISIONING_EXTENSION);
+    const joins: ReadJoin[] = [];
+    if (groups) joins.push({ kind: 'set', prefix: this.deps.resources.keys(ctx.connectionId).memberOf('') });
+    if (prov) joins.push(this.deps.provisioning.viewJoin(ctx.connectionId));
+    return { groups, prov, joins };
   }
 
   /**
    * Renders users read with joins() for this answer alone (so in place); only the names of their
    * groups take one more read.
    */
-  private async renderJoined(ctx: RequestContext, rows: JoinedResource[]) {
-    const memberOf = rows.map((r) => (r.joined[0] as string[] | undefined) ?? []);
+  private async renderJoined(ctx: RequestContext, rows: JoinedResource[], wanted: Wanted) {
+    const memberOf = rows.map((r) => (wanted.groups ? (r.joined[0] as string[] | undefined) : undefined) ?? []);
     const names = await this.groupNames(ctx, [...new Set(memberOf.flat())]);
+    const provAt = wanted.groups ? 1 : 0;
     return rows.map((r, i) => {
       const groups = memberOf[i]!.filter((g) => names.has(g)).map((g) => ({ id: g, displayName: names.get(g)! }));
-      return renderUser(r, ctx.baseUrl, groups, ProvisioningStore.viewOf(r.joined[1]), true);
+      const prov = wanted.prov ? ProvisioningStore.viewOf(r.joined[provAt]) : null;
+      return renderUser(r, ctx.baseUrl, groups, prov, true);
     });
   }
 
