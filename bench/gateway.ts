@@ -22,6 +22,8 @@ const CONCURRENCY = Number(env.BENCH_CONCURRENCY ?? 16);
 /** Multiplies every request count; BENCH_SCALE=0.1 makes a quick smoke run. */
 const SCALE = Number(env.BENCH_SCALE ?? 1);
 const FSYNCS = (env.BENCH_FSYNC ?? 'everysec,always').split(',').map((s) => s.trim()) as Fsync[];
+/** Comma-separated parts of scenario names to run (e.g. `list,userName eq`); all when unset. */
+const ONLY = (env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
 const SEED_CONCURRENCY = 64;
 /** Each measured phase is cut into this many chunks, alternating between the Redis settings. */
 const ROUNDS = 4;
@@ -90,19 +92,41 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** Latencies and wall time summed over the chunks of one phase. */
-interface Tally { latenciesMs: number[]; elapsedMs: number; errors: number }
+/** Latencies, wall time and CPU time summed over the chunks of one phase. */
+interface Tally { latenciesMs: number[]; elapsedMs: number; errors: number; gatewayCpuMs: number; redisCpuMs: number }
+
+/**
+ * CPU time of the gateways (this process; the client is another one, and only one fixture is
+ * loaded at a time) and of the fixture's Redis: unlike wall time, it hardly moves when other work
+ * shares the machine, so it is the figure to compare across runs.
+ */
+async function cpuNow(fx: Fixture): Promise<{ gateway: number; redis: number }> {
+  const info = await fx.gw.redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  const usage = process.cpuUsage();
+  return { gateway: (usage.user + usage.system) / 1000, redis: (field('used_cpu_user') + field('used_cpu_sys')) * 1000 };
+}
 
 async function runChunk(client: LoadClient, fx: Fixture, scenario: Scenario, p: Phase, concurrency: number, users: number, posts: { next: number }, tally?: Tally) {
   const plan = scenario.plan(fx, users, posts);
+  const before = await cpuNow(fx);
   const result = await client.run({ origin: fx.origin, headers: fx.headers, concurrency, ...p, expectStatus: scenario.expectStatus, plan });
+  const after = await cpuNow(fx);
   posts.next += result.posted;
   if (result.errors > 0) console.error(`[bench] ${scenario.name}: ${result.errors} unexpected responses, first: ${result.firstError}`);
   if (tally) {
     tally.latenciesMs.push(...result.latenciesMs);
     tally.elapsedMs += result.elapsedMs;
     tally.errors += result.errors;
+    tally.gatewayCpuMs += after.gateway - before.gateway;
+    tally.redisCpuMs += after.redis - before.redis;
   }
+}
+
+/** CPU ms per request of a phase, or null when nothing was measured. */
+function cpuPerRequest(t: Tally): Row['cpu'] {
+  const n = t.latenciesMs.length;
+  return n === 0 ? null : { gatewayMs: Number((t.gatewayCpuMs / n).toFixed(3)), redisMs: Number((t.redisCpuMs / n).toFixed(3)) };
 }
 
 /**
@@ -113,7 +137,7 @@ async function runChunk(client: LoadClient, fx: Fixture, scenario: Scenario, p: 
 async function measureScenario(client: LoadClient, fixtures: Fixture[], scenario: Scenario, size: Row['size'], users: Map<Fixture, number>, posts: Map<Fixture, { next: number }>): Promise<Row[]> {
   const phases = (fx: Fixture): Array<[Phase | null, number]> =>
     [[scenario.latency(users.get(fx)!), 1], [scenario.load(users.get(fx)!), CONCURRENCY]];
-  const tallies = new Map(fixtures.map((fx) => [fx, [0, 1].map((): Tally => ({ latenciesMs: [], elapsedMs: 0, errors: 0 }))]));
+  const tallies = new Map(fixtures.map((fx) => [fx, [0, 1].map((): Tally => ({ latenciesMs: [], elapsedMs: 0, errors: 0, gatewayCpuMs: 0, redisCpuMs: 0 }))]));
   for (const fx of fixtures) {
     for (const [p, c] of phases(fx)) if (p && p.warmup > 0) await runChunk(client, fx, scenario, { warmup: p.warmup, count: 0 }, c, users.get(fx)!, posts.get(fx)!);
   }
@@ -130,7 +154,8 @@ async function measureScenario(client: LoadClient, fixtures: Fixture[], scenario
     const [lat, load] = tallies.get(fx)!.map((t) => (t.latenciesMs.length > 0 ? summarize(t.latenciesMs, t.elapsedMs) : null));
     console.error(`[bench] ${fx.fsync} ${users.get(fx)} users · ${scenario.name}: p50 ${lat?.p50Ms} ms` + (load ? `, ${load.rps} req/s at ${CONCURRENCY}` : ''));
     const errors = tallies.get(fx)!.reduce((sum, t) => sum + t.errors, 0);
-    return { fsync: fx.fsync, scenario: scenario.name, size, users: users.get(fx)!, latency: lat!, load: load ?? null, errors };
+    const cpu = cpuPerRequest(tallies.get(fx)![1]!);
+    return { fsync: fx.fsync, scenario: scenario.name, size, users: users.get(fx)!, latency: lat!, load: load ?? null, cpu, errors };
   });
 }
 
@@ -139,7 +164,8 @@ async function measure(client: LoadClient, fixtures: Fixture[], size: Row['size'
   const users = new Map<Fixture, number>();
   for (const fx of fixtures) users.set(fx, await storedUsers(fx));
   const rows: Row[] = [];
-  for (const scenario of SCENARIOS) rows.push(...(await measureScenario(client, fixtures, scenario, size, users, posts)));
+  const chosen = SCENARIOS.filter((sc) => ONLY.length === 0 || ONLY.some((part) => sc.name.toLowerCase().includes(part)));
+  for (const scenario of chosen) rows.push(...(await measureScenario(client, fixtures, scenario, size, users, posts)));
   return rows;
 }
 
@@ -187,6 +213,7 @@ export async function benchGateway(): Promise<Record<string, unknown>> {
   return {
     settings: {
       smallUsers: SMALL, largeUsers: LARGE, concurrency: CONCURRENCY, scale: SCALE, fsync: FSYNCS,
+      ...(ONLY.length > 0 ? { scenarios: ONLY } : {}),
       client: 'separate Node process, node:http keep-alive agent, one socket per in-flight request',
       gateway: 'test/support/gateway.ts startGateway (real app, MemoryConvergeQueue, log level silent) on 127.0.0.1',
       seedConcurrency: SEED_CONCURRENCY,

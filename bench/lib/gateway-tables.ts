@@ -15,6 +15,8 @@ export interface Row {
   latency: Summary;
   /** Many at a time (settings.concurrency); null when skipped. */
   load: Summary | null;
+  /** CPU ms per request during the many-at-a-time phase: gateway process and its Redis. */
+  cpu?: { gatewayMs: number; redisMs: number } | null;
   errors: number;
 }
 
@@ -28,6 +30,7 @@ interface RunLike {
 
 export const FILTER_EQ = 'GET filter userName eq';
 export const SCAN = 'GET filter title co (scan)';
+export const LIST_PAGES = ['GET list page 1 (count=100)', 'GET list last page (count=100)'];
 
 const find = (rows: Row[], scenario: string, size: Row['size'], fsync: Fsync) =>
   rows.find((r) => r.scenario === scenario && r.size === size && r.fsync === fsync);
@@ -63,9 +66,10 @@ function mainTable(rows: Row[], concurrency: number): Table {
   return {
     title: 'Latency and throughput',
     columns: ['scenario', 'users', 'appendfsync', 'p50 ms (1 at a time)', 'p95 ms (1 at a time)',
-      `req/s (${concurrency} at a time)`, `p50 ms (${concurrency})`, `p95 ms (${concurrency})`, 'errors'],
-    rows: sorted.map((r) => [r.scenario, r.users, r.fsync, r.latency.p50Ms, r.latency.p95Ms, r.load?.rps ?? null, r.load?.p50Ms ?? null, r.load?.p95Ms ?? null, r.errors]),
-    note: 'Latency is client-side wall time per request over loopback HTTP (keep-alive). "—": not run (a 16-way full scan of the large directory would take minutes).',
+      `req/s (${concurrency} at a time)`, `p50 ms (${concurrency})`, `p95 ms (${concurrency})`, 'gateway CPU ms/req', 'Redis CPU ms/req', 'errors'],
+    rows: sorted.map((r) => [r.scenario, r.users, r.fsync, r.latency.p50Ms, r.latency.p95Ms, r.load?.rps ?? null, r.load?.p50Ms ?? null, r.load?.p95Ms ?? null,
+      r.cpu?.gatewayMs ?? null, r.cpu?.redisMs ?? null, r.errors]),
+    note: 'Latency is client-side wall time per request over loopback HTTP (keep-alive). CPU ms/req: process CPU time over the many-at-a-time phase per request, of the gateway and of its Redis (steadier than wall time on a shared machine). "—": not run (a 16-way full scan of the large directory would take minutes).',
   };
 }
 
@@ -96,6 +100,24 @@ function fsyncTable(rows: Row[]): Table | null {
   };
 }
 
+/** Issue 13's target: a count=100 page should cost no more than ~3 userName lookups. */
+function listTable(rows: Row[]): Table | null {
+  const pairs = rows.filter((r) => LIST_PAGES.includes(r.scenario))
+    .map((page) => [page, find(rows, FILTER_EQ, page.size, page.fsync)] as const)
+    .filter((pair): pair is readonly [Row, Row] => pair[1] !== undefined);
+  if (pairs.length === 0) return null;
+  return {
+    title: 'List page (count=100) vs userName lookup',
+    columns: ['scenario', 'users', 'appendfsync', 'p50 ratio page/lookup', 'pages/s', 'lookups/s', 'lookups per page (req/s ratio)', 'gateway CPU ratio', 'gateway + Redis CPU ratio'],
+    rows: pairs.map(([page, eq]) => {
+      const cpu = (r: Row) => (r.cpu ? r.cpu.gatewayMs + r.cpu.redisMs : undefined);
+      return [page.scenario, page.users, page.fsync, ratio(page.latency.p50Ms, eq.latency.p50Ms), page.load?.rps ?? null, eq.load?.rps ?? null,
+        ratio(eq.load?.rps, page.load?.rps), ratio(page.cpu?.gatewayMs, eq.cpu?.gatewayMs), ratio(cpu(page), cpu(eq))];
+    }),
+    note: 'How many lookups one page costs, by latency, by throughput and by CPU time (issue 13 asks for no more than ~3).',
+  };
+}
+
 function storageTable(runs: RunLike[]): Table {
   return {
     title: 'Seeding and Redis memory',
@@ -121,5 +143,6 @@ function roundTripTable(runs: RunLike[]): Table {
 export function gatewayTables(runs: RunLike[], concurrency: number): Table[] {
   const rows = runs.flatMap((r) => r.rows);
   const fsync = fsyncTable(rows);
-  return [mainTable(rows, concurrency), growthTable(rows), ...(fsync ? [fsync, roundTripTable(runs)] : []), storageTable(runs)];
+  const list = listTable(rows);
+  return [mainTable(rows, concurrency), ...(list ? [list] : []), growthTable(rows), ...(fsync ? [fsync, roundTripTable(runs)] : []), storageTable(runs)];
 }

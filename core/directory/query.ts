@@ -3,7 +3,7 @@
  * externalId or displayName is answered from an index; other filters scan in creation order.
  */
 import type { ResourceType } from '../store/keys.ts';
-import type { ResourceStore, StoredResource } from '../store/resource-store.ts';
+import type { JoinedResource, ReadJoin, ResourceStore, StoredResource } from '../store/resource-store.ts';
 import { type FilterNode, type IndexLookup, indexLookup, matches, parseFilter } from '../scim/filter.ts';
 import { ScimError } from '../errors.ts';
 import { TimeSlice } from './time-slice.ts';
@@ -34,7 +34,8 @@ export interface ListQuery {
 export interface Page {
   totalResults: number;
   startIndex: number;
-  resources: StoredResource[];
+  /** Each with the values of the joins the list was asked for (see ResourceStore.pageJoined). */
+  resources: JoinedResource[];
 }
 
 /** RFC 7644 §3.4.2.4: startIndex below 1 counts as 1; a negative count counts as 0. */
@@ -58,12 +59,12 @@ export async function listResources(
   type: ResourceType,
   query: ListQuery,
   maxPageSize: number,
+  joins: ReadJoin[] = [],
 ): Promise<Page> {
   const { startIndex, count } = pageBounds(query, maxPageSize);
   if (!query.filter) {
-    const totalResults = await store.count(connectionId, type);
-    if (startIndex > totalResults) return { totalResults, startIndex, resources: [] };
-    return { totalResults, startIndex, resources: await store.page(connectionId, type, startIndex - 1, count) };
+    const { total, rows } = await store.pageJoined(connectionId, type, startIndex - 1, count, joins);
+    return { totalResults: total, startIndex, resources: rows };
   }
   const node = parseFilter(query.filter);
   checkFilterSize(node);
@@ -72,7 +73,7 @@ export async function listResources(
     const ids = await store.findIds(connectionId, type, lookup.attribute, lookup.value);
     const ordered = await store.orderByCreation(connectionId, type, ids);
     const rest = residual(node, lookup);
-    const hits = (await store.getMany(connectionId, type, ordered)).filter((r) => rest === null || matches(rest, r.resource));
+    const hits = (await store.getManyJoined(connectionId, type, ordered, joins)).filter((r) => rest === null || matches(rest, r.resource));
     return { totalResults: hits.length, startIndex, resources: hits.slice(startIndex - 1, startIndex - 1 + count) };
   }
   // No index applies: scan in creation order, counting every match but keeping only the page,
@@ -89,7 +90,15 @@ export async function listResources(
       if (totalResults >= startIndex && resources.length < count) resources.push(r);
     }
   }
-  return { totalResults, startIndex, resources };
+  return { totalResults, startIndex, resources: await withJoins(store, connectionId, type, resources, joins) };
+}
+
+/** The joins of a scanned page, read for its rows only (not for every resource scanned). */
+async function withJoins(store: ResourceStore, connectionId: string, type: ResourceType, rows: StoredResource[], joins: ReadJoin[]): Promise<JoinedResource[]> {
+  if (joins.length === 0 || rows.length === 0) return rows.map((r) => ({ ...r, joined: [] }));
+  const fresh = await store.getManyJoined(connectionId, type, rows.map((r) => r.resource.id), joins);
+  const joined = new Map(fresh.map((r) => [r.resource.id, r.joined]));
+  return rows.map((r) => ({ ...r, joined: joined.get(r.resource.id) ?? [] }));
 }
 
 /**

@@ -8,11 +8,21 @@ import { applyPatch } from '../scim/patch.ts';
 import { checkDocument } from '../scim/limits.ts';
 import { checkUserName } from '../scim/user-name.ts';
 import { CORE_USER, ENTERPRISE_USER } from '../scim/attribute-path.ts';
-import type { ScimResource, StoredResource } from '../store/resource-store.ts';
+import { ProvisioningStore } from '../provisioning/state.ts';
+import type { JoinedResource, ReadJoin, ScimResource, StoredResource } from '../store/resource-store.ts';
 import type { DirectoryDeps, RequestContext } from './context.ts';
 import { parseUserInput, PROVISIONING_EXTENSION, type UserInput } from './input.ts';
+import type { ProjectionOptions } from '../scim/projection.ts';
+import { projectionMayKeep } from './projection-needs.ts';
 import { listResources, type ListQuery } from './query.ts';
 import { renderUser, type GroupRef } from './render.ts';
+
+/** The joins a user read carries, and which of the two are among them (in this order). */
+interface Wanted {
+  groups: boolean;
+  prov: boolean;
+  joins: ReadJoin[];
+}
 
 function buildUser(input: UserInput, id: string, created: string): ScimResource {
   const { schemas: _schemas, ...attributes } = input;
@@ -64,9 +74,11 @@ export class Users {
   }
 
   async get(ctx: RequestContext, id: string) {
-    const stored = await this.deps.resources.get(ctx.connectionId, 'User', id);
+    const wanted = this.joins(ctx);
+    const [stored] = await this.deps.resources.getManyJoined(ctx.connectionId, 'User', [id], wanted.joins);
     if (!stored) throw ScimError.notFound(`User "${id}" not found.`);
-    return this.render(ctx, stored);
+    const [resource] = await this.renderJoined(ctx, [stored], wanted);
+    return { resource: resource!, version: stored.version };
   }
 
   async replace(ctx: RequestContext, id: string, body: unknown, ifMatch?: number) {
@@ -110,12 +122,44 @@ export class Users {
     await this.deps.afterChange(ctx, [id], `DELETE /Users/${id}`);
   }
 
-  async list(ctx: RequestContext, query: ListQuery) {
-    const page = await listResources(this.deps.resources, ctx.connectionId, 'User', query, this.deps.maxPageSize);
-    const ids = page.resources.map((r) => r.resource.id);
-    const [groups, prov] = await Promise.all([this.groupsOf(ctx, ids), this.deps.provisioning.getMany(ctx.connectionId, ids)]);
-    const resources = page.resources.map((r) => renderUser(r, ctx.baseUrl, groups.get(r.resource.id) ?? [], prov.get(r.resource.id) ?? null));
-    return { ...page, resources };
+  async list(ctx: RequestContext, query: ListQuery & ProjectionOptions) {
+    const wanted = this.joins(ctx, query);
+    const page = await listResources(this.deps.resources, ctx.connectionId, 'User', query, this.deps.maxPageSize, wanted.joins);
+    return { ...page, resources: await this.renderJoined(ctx, page.resources, wanted) };
+  }
+
+  /**
+   * What a rendered user needs besides its body, read in the same script call as the users:
+   * its groups (reverse membership set) and the fields of its provisioning state the view shows.
+   * What the projection asked for certainly drops is not read (rendered empty, then dropped).
+   */
+  private joins(ctx: RequestContext, projection: ProjectionOptions = {}): Wanted {
+    const groups = projectionMayKeep(projection, 'groups');
+    const prov = projectionMayKeep(projection, PROVISIONING_EXTENSION);
+    const joins: ReadJoin[] = [];
+    if (groups) joins.push({ kind: 'set', prefix: this.deps.resources.keys(ctx.connectionId).memberOf('') });
+    if (prov) joins.push(this.deps.provisioning.viewJoin(ctx.connectionId));
+    return { groups, prov, joins };
+  }
+
+  /**
+   * Renders users read with joins() for this answer alone (so in place); only the names of their
+   * groups take one more read.
+   */
+  private async renderJoined(ctx: RequestContext, rows: JoinedResource[], wanted: Wanted) {
+    const memberOf = rows.map((r) => (wanted.groups ? (r.joined[0] as string[] | undefined) : undefined) ?? []);
+    const names = await this.groupNames(ctx, [...new Set(memberOf.flat())]);
+    const provAt = wanted.groups ? 1 : 0;
+    return rows.map((r, i) => {
+      const groups = memberOf[i]!.filter((g) => names.has(g)).map((g) => ({ id: g, displayName: names.get(g)! }));
+      const prov = wanted.prov ? ProvisioningStore.viewOf(r.joined[provAt]) : null;
+      return renderUser(r, ctx.baseUrl, groups, prov, true);
+    });
+  }
+
+  private async groupNames(ctx: RequestContext, groupIds: string[]): Promise<Map<string, string>> {
+    const groups = await this.deps.resources.getMany(ctx.connectionId, 'Group', groupIds);
+    return new Map(groups.map((g) => [g.resource.id, String(g.resource.displayName)]));
   }
 
   private async render(ctx: RequestContext, stored: StoredResource) {
@@ -130,9 +174,7 @@ export class Users {
     const pipeline = this.deps.redis.pipeline();
     for (const id of userIds) pipeline.smembers(keys.memberOf(id));
     const rows = ((await pipeline.exec()) ?? []).map(([, value]) => (value as string[] | null) ?? []);
-    const allGroupIds = [...new Set(rows.flat())];
-    const groups = await this.deps.resources.getMany(ctx.connectionId, 'Group', allGroupIds);
-    const names = new Map(groups.map((g) => [g.resource.id, String(g.resource.displayName)]));
+    const names = await this.groupNames(ctx, [...new Set(rows.flat())]);
     const out = new Map<string, GroupRef[]>();
     userIds.forEach((id, i) => {
       out.set(id, (rows[i] ?? []).filter((g) => names.has(g)).map((g) => ({ id: g, displayName: names.get(g)! })));

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import { AuditRecorder } from '../audit/record.ts';
 import { connectionKeys } from '../store/keys.ts';
+import type { ReadJoin } from '../store/read-script.ts';
 import { MOVE_STATE_LUA, ProvisioningStateIndex, STATE_NAMES, stateSetPrefix } from './state-index.ts';
 
 export type ProvisioningStateName = 'pending' | 'in_sync' | 'failed' | 'removed';
@@ -30,6 +31,10 @@ export interface ProvisioningState {
   requestId?: string;
   tokenId?: string;
 }
+
+/** What a SCIM client is shown of the state (core/directory/render.ts provisioningView). */
+export type ProvisioningView = Pick<ProvisioningState, 'state' | 'appRole' | 'lastRunAt' | 'lastError'>;
+const VIEW_FIELDS = ['state', 'appRole', 'lastRunAt', 'lastError'] as const;
 
 export class ProvisioningStore {
   /** Users by state, kept by the scripts below and the save script (state-index.ts). */
@@ -64,6 +69,24 @@ export class ProvisioningStore {
       if (!error && id && raw && Object.keys(raw).length > 0) out.set(id, parse(raw as Record<string, string>));
     });
     return out;
+  }
+
+  /** Reads the view's fields beside each user a list reads (ResourceStore.pageJoined), not the whole hash. */
+  viewJoin(connectionId: string): ReadJoin {
+    return { kind: 'hash', prefix: connectionKeys(this.prefix, connectionId).prov(''), fields: [...VIEW_FIELDS] };
+  }
+
+  /** The view from the values viewJoin read; null when the user has no state (as get() would say). */
+  static viewOf(values: unknown): ProvisioningView | null {
+    const raw = Array.isArray(values) ? (values as Array<string | null>) : [];
+    if (raw.every((v) => v === null || v === undefined)) return null;
+    const [state, appRole, lastRunAt, lastError] = raw;
+    return {
+      state: (state as ProvisioningStateName | null) ?? 'pending',
+      ...(appRole != null ? { appRole } : {}),
+      ...(lastRunAt != null ? { lastRunAt } : {}),
+      ...(lastError != null ? { lastError } : {}),
+    };
   }
 
   /** How many users have a provisioning state. */

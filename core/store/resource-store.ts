@@ -13,6 +13,9 @@ import {
   parseSaveResult, SAVE_SCRIPT,
   type LexChange, type ProvisioningBump, type SaveOp, type SetChange, type UniqueChange,
 } from './save-script.ts';
+import { parseReadResult, READ_SCRIPT, type ReadJoin, type ReadOp, type ReadRow } from './read-script.ts';
+
+export type { ReadJoin } from './read-script.ts';
 
 export type ScimResource = Record<string, unknown> & { id: string };
 
@@ -21,6 +24,11 @@ export interface StoredResource {
   version: number;
   /** Creation order, for stable paging. */
   seq?: number;
+}
+
+/** A stored resource with the values of the joins it was read with, in their order. */
+export interface JoinedResource extends StoredResource {
+  joined: unknown[];
 }
 
 /** Extra writes that must happen atomically with a save (membership, provisioning bumps). */
@@ -34,17 +42,19 @@ export type IndexedAttribute = 'userName' | 'externalId' | 'displayName';
 const MAX_CAS_ATTEMPTS = 50;
 const SCAN_BATCH = 500;
 
-/** The save script, registered once per client as a custom command (sent by SHA after the first call). */
-interface WithSave {
+/** The scripts, registered once per client as custom commands (sent by SHA after the first call). */
+interface WithScripts {
   scimwrightSave(op: string): Promise<unknown>;
+  scimwrightRead(op: string): Promise<unknown>;
 }
 
 export class ResourceStore {
-  private readonly saveCommand: WithSave;
+  private readonly scripts: WithScripts;
 
   constructor(private readonly redis: Redis, private readonly prefix: string) {
     if (!('scimwrightSave' in redis)) redis.defineCommand('scimwrightSave', { numberOfKeys: 0, lua: SAVE_SCRIPT });
-    this.saveCommand = redis as unknown as WithSave;
+    if (!('scimwrightRead' in redis)) redis.defineCommand('scimwrightRead', { numberOfKeys: 0, lua: READ_SCRIPT });
+    this.scripts = redis as unknown as WithScripts;
   }
 
   keys(connectionId: string): ConnectionKeys {
@@ -57,18 +67,13 @@ export class ResourceStore {
   }
 
   async getMany(connectionId: string, type: ResourceType, ids: string[]): Promise<StoredResource[]> {
+    return (await this.getManyJoined(connectionId, type, ids, [])).map(plain);
+  }
+
+  /** Resources by id (missing ones left out), each with its joins, in one script call. */
+  async getManyJoined(connectionId: string, type: ResourceType, ids: string[], joins: ReadJoin[]): Promise<JoinedResource[]> {
     if (ids.length === 0) return [];
-    const keys = this.keys(connectionId);
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(keys.doc(type, id), 'body', 'v');
-    const rows = (await pipeline.exec()) ?? [];
-    const out: StoredResource[] = [];
-    for (const [error, value] of rows) {
-      if (error) throw error;
-      const [body, version] = value as [string | null, string | null];
-      if (body && version) out.push({ resource: parseBody(body), version: Number(version) });
-    }
-    return out;
+    return (await this.read(connectionId, type, { ids }, joins)).rows;
   }
 
   /** Creates a resource; 409 uniqueness when an indexed unique attribute is taken (RFC 7644 §3.3). */
@@ -150,9 +155,19 @@ export class ResourceStore {
 
   /** One page in creation order; `start` is 0-based here. */
   async page(connectionId: string, type: ResourceType, start: number, count: number): Promise<StoredResource[]> {
-    if (count <= 0) return [];
-    const ids = await this.redis.zrange(this.keys(connectionId).list(type), String(start), String(start + count - 1));
-    return this.getMany(connectionId, type, ids);
+    return (await this.pageJoined(connectionId, type, start, count, [])).rows.map(plain);
+  }
+
+  /** One page in creation order with its joins, and the size of the whole list, in one script call. */
+  async pageJoined(connectionId: string, type: ResourceType, start: number, count: number, joins: ReadJoin[]): Promise<{ total: number; rows: JoinedResource[] }> {
+    const range = { list: this.keys(connectionId).list(type), start: String(start), stop: String(start + Math.max(0, count) - 1) };
+    return this.read(connectionId, type, range, joins);
+  }
+
+  private async read(connectionId: string, type: ResourceType, what: Omit<ReadOp, 'doc' | 'joins'>, joins: ReadJoin[]) {
+    const op: ReadOp = { doc: this.keys(connectionId).doc(type, ''), joins, ...what };
+    const { total, rows } = parseReadResult(await this.scripts.scimwrightRead(JSON.stringify(op)));
+    return { total, rows: rows.map(toJoined) };
   }
 
   /** Streams every resource in creation order, in batches; for filters no index can answer. */
@@ -211,10 +226,18 @@ export class ResourceStore {
       now: now.toISOString(),
       nowMs: now.getTime(),
     };
-    const result = parseSaveResult(await this.saveCommand.scimwrightSave(JSON.stringify(op)));
+    const result = parseSaveResult(await this.scripts.scimwrightSave(JSON.stringify(op)));
     if (result.kind === 'conflict') this.okVersion(result, type);
     return result;
   }
+}
+
+function plain({ resource, version }: JoinedResource): StoredResource {
+  return { resource, version };
+}
+
+function toJoined([body, version, ...joined]: ReadRow): JoinedResource {
+  return { resource: pruned(body as ScimResource), version: Number(version), joined };
 }
 
 /**
@@ -223,7 +246,10 @@ export class ResourceStore {
  * all to deprovision it (issue 11). The next write stores the pruned form.
  */
 function parseBody(body: string): ScimResource {
-  const resource = JSON.parse(body) as ScimResource;
+  return pruned(JSON.parse(body) as ScimResource);
+}
+
+function pruned(resource: ScimResource): ScimResource {
   return tooDeep(resource) ? pruneDeep(resource) : resource;
 }
 
