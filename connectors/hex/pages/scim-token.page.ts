@@ -6,7 +6,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { PermanentAppError, TransientAppError } from '../../../core/errors.ts';
-import { firstVisible, named, onScreen, visibleTexts } from './screen.ts';
+import { firstVisible, named, onHexScreen, visibleTexts } from './screen.ts';
 
 export type ScimTabState =
   | { kind: 'blocked'; reason: 'plan' | 'sso'; message: string }
@@ -52,12 +52,12 @@ export class ScimTokenPage {
 
   /** From Authentication (SSO first), opens the SCIM tab or sub-page. */
   async openScimTab(): Promise<void> {
-    const entry = await onScreen(this.page, SCREEN, 'no SCIM tab or link on the Authentication page', () => firstVisible(this.scimEntry));
+    const entry = await onHexScreen(this.page, SCREEN, 'no SCIM tab or link on the Authentication page', () => firstVisible(this.scimEntry));
     await entry.click();
   }
 
   async state(): Promise<ScimTabState> {
-    return onScreen(this.page, SCREEN, 'neither a Generate token / Regenerate token button nor a plan or SSO message', async () => {
+    return onHexScreen(this.page, SCREEN, 'neither a Generate token / Regenerate token button nor a plan or SSO message', async () => {
       const blocker = await firstVisible(this.blockers);
       if (blocker) {
         const message = (await blocker.innerText()).trim();
@@ -71,7 +71,7 @@ export class ScimTokenPage {
 
   /** The SCIM base URL the tab shows. */
   async baseUrl(): Promise<string> {
-    return onScreen(this.page, SCREEN, 'no SCIM base URL field', async () =>
+    return onHexScreen(this.page, SCREEN, 'no SCIM base URL field', async () =>
       ((await this.baseUrlField.isVisible()) ? (await this.baseUrlField.inputValue()).trim() || undefined : undefined));
   }
 
@@ -82,7 +82,7 @@ export class ScimTokenPage {
     else {
       await this.regenerateButton.click();
       const confirm = this.dialogs.getByRole('button', { name: /^\s*(yes,? )?(regenerate|continue|confirm)\b/i });
-      const button = await onScreen(this.page, SCREEN, 'no confirmation after Regenerate token', () => firstVisible(confirm));
+      const button = await onHexScreen(this.page, SCREEN, 'no confirmation after Regenerate token', () => firstVisible(confirm));
       await button.click();
     }
     const token = await this.readDialog(before, onToken);
@@ -95,7 +95,7 @@ export class ScimTokenPage {
    */
   private async readDialog(before: string[], onToken: (token: string) => void): Promise<string> {
     let errorSince = 0;
-    const answer = await onScreen(this.page, SCREEN, 'neither the new token nor an error after issuing it', async () => {
+    const answer = await onHexScreen(this.page, SCREEN, 'neither the new token nor an error after issuing it', async () => {
       const field = await firstVisible(this.dialogs.getByRole('textbox', { name: /token/i }));
       if (field) {
         const token = (await field.inputValue()).trim();

@@ -5,7 +5,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { TransientAppError } from '../../../core/errors.ts';
-import { named, onScreen, firstVisible } from './screen.ts';
+import { firstVisible, named, onHexScreen } from './screen.ts';
 
 export type SettingsSection = 'Users' | 'Groups' | 'Authentication';
 
@@ -34,7 +34,7 @@ export class SettingsNav {
       if (response && response.status() >= 500) throw new TransientAppError(`Hex answered ${response.status()}`);
     }
     const tried = new Set<string>();
-    await onScreen(this.page, SCREEN, `no Settings entry leading to ${section}`, async () => {
+    await onHexScreen(this.page, SCREEN, `no Settings entry leading to ${section}`, async () => {
       const link = await firstVisible(this.sectionLink(section));
       if (link) {
         await link.click();

@@ -57,6 +57,11 @@ export class UsersPage {
     this.dialogs = page.getByRole('dialog').or(page.getByRole('alertdialog'));
   }
 
+  /** The list is on screen now (no wait): the page is already Settings → Users. */
+  async shown(): Promise<boolean> {
+    return (await this.list.isVisible()) && (await this.searchBox.isVisible());
+  }
+
   /** Waits for the list after the page (re)loads. */
   async ready(): Promise<void> {
     const shown = await watching(this.page, undefined, (watch) => this.settled(watch, () => true));
