@@ -6,11 +6,13 @@
  * deactivate. Real Redis, real Chromium, the Hex sandbox; the sequences run on every preset.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { readSetupState } from '../../core/connections/setup-state.ts';
 import { hexVariantsToRun } from '../sandboxes/hex/variants.ts';
 import {
-  createHexConnection, entraUser, GROUP, hexStacksPerFile, hexView, oktaUser, PATCH_OP, settled, taskRun, vaultValue,
+  admin, createHexConnection, entraUser, GROUP, hexStacksPerFile, hexView, oktaUser, PATCH_OP, settled, taskRun, vaultValue,
   type HexStack, type ScimClient,
 } from './hex-stack.ts';
 
@@ -86,5 +88,33 @@ for (const { name, presentation } of hexVariantsToRun()) {
       assert.ok(hex.roleChanges.some((c) => c.userName === email && c.to === role), `${email}: ${role} set on the Users page`);
     }
     assert.equal(hexUser(stack, 'admin@example.com')?.role, 'Admin', 'the connector\'s own Admin untouched');
+  });
+}
+
+for (const { name, presentation } of hexVariantsToRun()) {
+  test(`[${name}] on the Team plan setup fails with Hex's words and a screenshot, generates nothing, and succeeds once on Enterprise`, async (t) => {
+    const stack = await stackFor(t, { presentation, plan: 'Team' });
+    const scim = await createHexConnection(stack, 'hex-team');
+    const run = await taskRun(stack, 'hex-team', 'setup');
+    assert.deepEqual([run.status, run.reason, run.attempt], ['failed', 'setup_required', 1]);
+    assert.match(run.error ?? '', /SCIM provisioning is available on the Enterprise plan\./);
+    assert.equal(stack.sandbox.state.token, null, 'no token was generated');
+    const manifest = JSON.parse(await readFile(join(stack.config.recordingsDir, run.evidence!.dir, 'manifest.json'), 'utf8'));
+    const failed = manifest.steps.find((s: { outcome: string }) => s.outcome === 'failed');
+    assert.match(failed?.error ?? '', /Enterprise plan/);
+    assert.ok((failed?.files ?? []).some((f: string) => f.endsWith('.png')), 'the failed step has a screenshot');
+    const connection = (await stack.core.connections.get('hex-team'))!;
+    const view = await readSetupState(stack.app.scimwright, connection, ['setup', 'rotate']);
+    assert.deepEqual([view?.state, view?.reason], ['failed', 'setup_required']);
+
+    const early = (await scim.ok('POST', '/Users', oktaUser('early@acme.test', 'Early', 'Bird')))!.id as string;
+    const blocked = await settled(stack, 'hex-team', early);
+    assert.deepEqual([blocked.state, blocked.lastErrorReason], ['failed', 'setup_required']);
+
+    stack.sandbox.setKnobs({ plan: 'Enterprise' });
+    assert.equal((await admin(stack, 'POST', '/connections/hex-team/setup')).status, 202);
+    const second = await taskRun(stack, 'hex-team', 'setup', 2);
+    assert.equal(second.status, 'succeeded', second.error);
+    assert.equal((await readSetupState(stack.app.scimwright, connection, ['setup', 'rotate']))?.state, 'ready');
   });
 }
