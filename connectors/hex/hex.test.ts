@@ -120,3 +120,17 @@ test('scimRoles "refuse": the connector still never sends a role, so nothing is 
   await ops.update!(ctx, desired('cy@acme.test', 'Explorer', { displayName: 'Cy Young' }), (await ops.findUser(ctx, 'cy@acme.test'))!);
   assert.equal(sandbox.state.byUserName('cy@acme.test')?.displayName, 'Cy Young');
 });
+
+test('the canary check reads Users, the SCIM tab and the SCIM API, changing nothing', async (t) => {
+  const { sandbox, ctx } = await setUp(t, {}, 'token');
+  const before = JSON.stringify(sandbox.snapshot());
+  const report = await ops.check!(ctx);
+  assert.deepEqual(report.observations.map((o) => o.replace(/\(Token generated .*\)/, '(…)')), [
+    'Hex Settings → Users: 1 user(s) on the first page',
+    'Hex Settings → Authentication → SCIM: a token exists (…)',
+    'Hex SCIM API: the stored token lists 1 user(s)',
+  ]);
+  const after = sandbox.snapshot();
+  assert.equal(JSON.stringify({ ...after, stats: undefined }), JSON.stringify({ ...JSON.parse(before), stats: undefined }));
+  assert.equal(after.tokenGenerations, 1);
+});

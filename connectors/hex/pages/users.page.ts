@@ -5,7 +5,7 @@
  * a listbox, or a native select) that saves at once, sometimes after a seat confirmation.
  * A search counts as finished by the app's own signals (lib/screen/settle), never by a row.
  */
-import type { Locator, Page } from 'playwright-core';
+import { errors, type Locator, type Page } from 'playwright-core';
 import { ScreenMismatchError, TransientAppError } from '../../../core/errors.ts';
 import { cellsOf, columnIndexes, dataRows, listWithColumn } from '../../lib/screen/list.ts';
 import { pollUntil } from '../../lib/screen/poll.ts';
@@ -32,6 +32,8 @@ const COLUMNS = { name: /^\s*(full )?name\s*$/i, email: /e-?mail/i, role: /^\s*(
 /** Confirm buttons of the seat dialog: "Change role", "Confirm", "Continue", "Yes". */
 const CONFIRM = /^\s*(change role|confirm|continue|yes\b.*|ok)\s*$/i;
 const FAILURE = /couldn'?t|could not|failed|error|try again/i;
+/** Tries at opening the role list and picking the option. */
+const PICK_ATTEMPTS = 3;
 
 interface Reading {
   rows: string[];
@@ -128,16 +130,29 @@ export class UsersPage {
   async chooseRole(email: string, role: string): Promise<RoleOutcome> {
     const control = this.rowFor(email).getByRole('combobox').first();
     const before = await visibleTexts(this.statuses);
-    await watching(this.page, undefined, async () => {
-      const native = await control.evaluate((el) => el instanceof HTMLSelectElement, undefined, { timeout: this.timeoutMs });
-      if (native) await control.selectOption({ label: role }, { timeout: this.timeoutMs });
-      else {
-        await control.click({ timeout: this.timeoutMs });
-        const option = this.page.getByRole('listbox').getByRole('option', { name: named(role) });
-        await option.first().click({ timeout: this.timeoutMs });
-      }
-    });
+    const native = await control.evaluate((el) => el instanceof HTMLSelectElement, undefined, { timeout: this.timeoutMs });
+    if (native) await control.selectOption({ label: role }, { timeout: this.timeoutMs });
+    else await this.pickOption(control, role);
     return this.outcome(before);
+  }
+
+  /**
+   * Opens the combobox and clicks the option. A list redrawn in between (a late answer of the
+   * search) closes the listbox: the control is then opened again, a few times at most.
+   */
+  private async pickOption(control: Locator, role: string): Promise<void> {
+    const option = this.page.getByRole('listbox').getByRole('option', { name: named(role) }).first();
+    const tryMs = Math.max(1000, Math.floor(this.timeoutMs / PICK_ATTEMPTS));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!(await option.isVisible())) await control.click({ timeout: tryMs });
+        await option.click({ timeout: tryMs });
+        return;
+      } catch (error) {
+        if (!(error instanceof errors.TimeoutError)) throw error;
+        if (attempt >= PICK_ATTEMPTS) throw new ScreenMismatchError(SCREEN, `no option ${role} in the role list of the row`);
+      }
+    }
   }
 
   /** The seat confirmation (any dialog with a confirm button), then a fresh status or alert. */
