@@ -2,8 +2,7 @@
  * The sandbox's knobs: what a test can change while the server runs (spekit.md, "Knobs").
  * Failures and latency are injected here so that every route behaves the same way.
  */
-import type { FastifyReply } from 'fastify';
-import type { SpekitState } from './state.ts';
+import type { RateLimit } from '../lib/faults.ts';
 
 export interface AdminAccount {
   username: string;
@@ -12,13 +11,7 @@ export interface AdminAccount {
   deactivated?: boolean;
 }
 
-export interface RateLimit {
-  /** Requests allowed per window on the SCIM API. */
-  requests: number;
-  windowMs: number;
-  /** How Retry-After is written (RFC 9110 §10.2.3 allows both). Default 'seconds'. */
-  retryAfter?: 'seconds' | 'http-date';
-}
+export type { RateLimit } from '../lib/faults.ts';
 
 /**
  * How the pages look where spekit.md says nothing (issue 10): each value stays inside the notes
@@ -105,52 +98,6 @@ export const DEFAULT_KNOBS: SpekitKnobs = {
   presentation: DEFAULT_PRESENTATION,
 };
 
-export type FailureScope = 'ui' | 'scim';
-
-/** Decides whether this state-changing request fails; consumes one of `failureCount`. */
-export function shouldFail(knobs: SpekitKnobs, scope: FailureScope): boolean {
-  if (knobs.failureScope !== 'all' && knobs.failureScope !== scope) return false;
-  if (knobs.failureCount > 0) {
-    knobs.failureCount -= 1;
-    return true;
-  }
-  return knobs.failureRate > 0 && Math.random() < knobs.failureRate;
-}
-
-/**
- * Runs a state change under the failure knobs. Returns the change's result, or undefined after
- * `fail` has answered the request (before or after the change was made).
- */
-export async function withFailure<T>(
-  knobs: SpekitKnobs,
-  state: SpekitState,
-  scope: FailureScope,
-  reply: FastifyReply,
-  fail: (reply: FastifyReply) => FastifyReply,
-  change: () => T,
-): Promise<T | undefined> {
-  if (!shouldFail(knobs, scope)) return change();
-  state.stats.injectedFailures += 1;
-  if (knobs.failureTiming === 'after') change();
-  await fail(reply);
-  return undefined;
-}
-
-/** Fixed-window limiter for the SCIM API; answers the Retry-After value or null when allowed. */
-export class WindowLimiter {
-  private windowStart = 0;
-  private used = 0;
-
-  take(limit: RateLimit | null, now = Date.now()): string | null {
-    if (!limit) return null;
-    if (now - this.windowStart >= limit.windowMs) {
-      this.windowStart = now;
-      this.used = 0;
-    }
-    this.used += 1;
-    if (this.used <= limit.requests) return null;
-    const resetAt = this.windowStart + limit.windowMs;
-    if (limit.retryAfter === 'http-date') return new Date(Math.ceil(resetAt / 1000) * 1000).toUTCString();
-    return String(Math.max(1, Math.ceil((resetAt - now) / 1000)));
-  }
-}
+export type { FailureScope } from '../lib/faults.ts';
+// Failure injection and the rate limiter are shared with the other sandboxes.
+export { shouldFail, withFailure, WindowLimiter } from '../lib/faults.ts';

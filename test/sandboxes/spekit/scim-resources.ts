@@ -3,22 +3,11 @@
  * create/replace bodies, applying PATCH operations (RFC 7644 §3.5.2), `eq` filters and paging.
  */
 import { SPEKIT_ROLES, type SandboxTeam, type SandboxUser, type SpekitRole, type SpekitState } from './state.ts';
+import { asBoolean, asString, GROUP_SCHEMA, SandboxScimError, USER_SCHEMA, type PatchOp } from '../lib/scim.ts';
 
-export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-export const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
-
-/** An error the SCIM routes answer with an RFC 7644 §3.12 body. */
-export class SandboxScimError extends Error {
-  constructor(readonly status: number, readonly scimType: string | undefined, detail: string) {
-    super(detail);
-  }
-}
-
-export function errorBody(status: number, scimType: string | undefined, detail: string) {
-  return { schemas: [ERROR_SCHEMA], status: String(status), ...(scimType ? { scimType } : {}), detail };
-}
+// The SCIM basics are shared with the other sandboxes (test/sandboxes/lib/scim.ts).
+export { ERROR_SCHEMA, errorBody, GROUP_SCHEMA, LIST_SCHEMA, page, parseFilter, readPatch, SandboxScimError, USER_SCHEMA } from '../lib/scim.ts';
+export type { PatchOp } from '../lib/scim.ts';
 
 type Json = Record<string, unknown>;
 
@@ -56,18 +45,6 @@ export function renderTeam(state: SpekitState, team: SandboxTeam, base: string, 
     ...(withMembers ? { members } : {}),
     meta: { resourceType: 'Group', created: team.created, lastModified: team.lastModified, location: `${base}/Groups/${team.id}` },
   };
-}
-
-function asBoolean(value: unknown, path: string): boolean {
-  // Entra sends "True"/"False" strings unless its tenant flag is set (idp.md).
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  throw new SandboxScimError(400, 'invalidValue', `${path} must be a boolean`);
-}
-
-function asString(value: unknown, path: string): string {
-  if (typeof value === 'string') return value;
-  throw new SandboxScimError(400, 'invalidValue', `${path} must be a string`);
 }
 
 function readRole(value: unknown): SpekitRole | null {
@@ -120,25 +97,6 @@ export function userFromBody(body: unknown, base: SandboxUser): SandboxUser {
   return draft;
 }
 
-export interface PatchOp {
-  op: 'add' | 'replace' | 'remove';
-  path?: string;
-  value?: unknown;
-}
-
-/** Reads a PatchOp body; `op` is matched case-insensitively because Entra capitalises it. */
-export function readPatch(body: unknown): PatchOp[] {
-  const ops = (body as Json | null)?.Operations;
-  if (!Array.isArray(ops)) throw new SandboxScimError(400, 'invalidSyntax', 'Operations is required');
-  return ops.map((raw: Json) => {
-    const op = String(raw?.op ?? '').toLowerCase();
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') {
-      throw new SandboxScimError(400, 'invalidSyntax', `unknown op ${String(raw?.op)}`);
-    }
-    return { op, path: typeof raw.path === 'string' ? raw.path : undefined, value: raw.value };
-  });
-}
-
 export function patchUser(user: SandboxUser, ops: PatchOp[]): SandboxUser {
   const draft = { ...user };
   for (const op of ops) {
@@ -149,16 +107,6 @@ export function patchUser(user: SandboxUser, ops: PatchOp[]): SandboxUser {
     else for (const [key, value] of Object.entries((op.value ?? {}) as Json)) setUserAttribute(draft, key, value);
   }
   return draft;
-}
-
-const FILTER = /^\s*([A-Za-z][\w.]*)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*$/i;
-
-/** Only `attr eq "value"` is supported, as Okta and Entra send nothing else (idp.md). */
-export function parseFilter(filter: string | undefined): { attr: string; value: string } | null {
-  if (filter === undefined || filter === '') return null;
-  const match = FILTER.exec(filter);
-  if (!match) throw new SandboxScimError(400, 'invalidFilter', 'only `attribute eq "value"` filters are supported');
-  return { attr: match[1]!.toLowerCase(), value: match[2]!.replace(/\\(.)/g, '$1') };
 }
 
 export function matchesUser(user: SandboxUser, f: { attr: string; value: string }): boolean {
@@ -174,13 +122,4 @@ export function matchesTeam(team: SandboxTeam, f: { attr: string; value: string 
   if (f.attr === 'displayname') return team.displayName.toLowerCase() === f.value.toLowerCase();
   if (f.attr === 'id') return team.id === f.value;
   throw new SandboxScimError(400, 'invalidFilter', `cannot filter groups on ${f.attr}`);
-}
-
-/** 1-based paging (RFC 7644 §3.4.2.4): startIndex < 1 counts as 1; count is capped by the server. */
-export function page<T>(items: T[], query: { startIndex?: string; count?: string }, maxPageSize: number) {
-  const startIndex = Math.max(1, Number.parseInt(query.startIndex ?? '1', 10) || 1);
-  const asked = query.count === undefined ? maxPageSize : Number.parseInt(query.count, 10);
-  const count = Math.min(maxPageSize, Math.max(0, Number.isNaN(asked) ? maxPageSize : asked));
-  const slice = items.slice(startIndex - 1, startIndex - 1 + count);
-  return { totalResults: items.length, startIndex, itemsPerPage: slice.length, slice };
 }
