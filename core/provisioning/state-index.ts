@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { connectionKeys } from '../store/keys.ts';
+import { LIST_INDEX_LUA } from './list-index.ts';
 import type { ProvisioningState, ProvisioningStateName } from './state.ts';
 
 export const STATE_NAMES: readonly ProvisioningStateName[] = ['pending', 'in_sync', 'failed', 'removed'];
@@ -16,13 +17,15 @@ export const STATE_NAMES: readonly ProvisioningStateName[] = ['pending', 'in_syn
  * it out of the others. `keepScore` keeps the score of a user already there (a retried pending
  * change keeps the time its change arrived).
  */
-export const MOVE_STATE_LUA = `
+export const MOVE_STATE_LUA = `${LIST_INDEX_LUA}
 local function moveState(prefix, id, state, score, keepScore)
   for _, s in ipairs({${STATE_NAMES.map((s) => `'${s}'`).join(', ')}}) do
     if s ~= state then redis.call('ZREM', prefix .. s, id) end
   end
   if keepScore then redis.call('ZADD', prefix .. state, 'NX', score, id)
   else redis.call('ZADD', prefix .. state, score, id) end
+  -- The console's sorted users list moves with the state (list-index.ts).
+  indexListedFromStates(prefix, id)
 end
 local function nowMs()
   local t = redis.call('TIME')
