@@ -21,7 +21,7 @@ async function createUser(s: ReturnType<typeof stores>, id: string, email: strin
   await s.resources.create('c1', 'User', resource, { bump: [{ id, key: connectionKeys(s.prefix, 'c1').prov(id), fields: ['userName', email] }] });
 }
 
-const outcome = (extra: Record<string, unknown>) => ({ generation: 1, runId: 'run-x', at: new Date().toISOString(), ...extra });
+const outcome = (extra: { ok: boolean } & Record<string, unknown>) => ({ generation: 1, runId: 'run-x', at: new Date().toISOString(), ...extra });
 const q = (extra: Partial<ListQuery> = {}): ListQuery => ({ sort: 'email', dir: 'asc', group: '*', offset: 0, limit: 10, ...extra });
 
 test('the list follows changes and runs: sorted by email, name, state and last change, paged, per group', async () => {

@@ -94,6 +94,26 @@ export class ProvisioningStateIndex {
     return this.redis.zrangebyscore(stateSetPrefix(this.prefix, connectionId) + state, '-inf', max, 'LIMIT', 0, limit);
   }
 
+  /**
+   * How many users entered in_sync, failed or removed at or after `since` (ms), and when the first
+   * of them did: the measured pace of an import.
+   */
+  async settledSince(connectionId: string, since: number): Promise<{ count: number; first?: number }> {
+    const base = stateSetPrefix(this.prefix, connectionId);
+    const settled: ProvisioningStateName[] = ['in_sync', 'failed', 'removed'];
+    const pipeline = this.redis.pipeline();
+    for (const state of settled) pipeline.zcount(base + state, since, '+inf').zrangebyscore(base + state, since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+    const rows = (await pipeline.exec()) ?? [];
+    let count = 0;
+    let first: number | undefined;
+    settled.forEach((_state, i) => {
+      count += Number(rows[2 * i]?.[1] ?? 0);
+      const head = rows[2 * i + 1]?.[1] as string[] | undefined;
+      if (head?.[1] !== undefined) first = Math.min(first ?? Infinity, Number(head[1]));
+    });
+    return first === undefined ? { count } : { count, first };
+  }
+
   /** How many users are in `state` since before `before` (ms). */
   async countBefore(connectionId: string, state: ProvisioningStateName, before: number): Promise<number> {
     return this.redis.zcount(stateSetPrefix(this.prefix, connectionId) + state, '-inf', `(${before}`);
