@@ -107,7 +107,13 @@ async function idsFor(app: FastifyInstance, connectionId: string, query: UsersQu
   const offset = (query.page - 1) * PAGE_ROWS;
   if (query.state === 'stuck') {
     const index = await provisioning.stateIndex(connectionId);
-    const ids = await index.ids(connectionId, 'pending', { before: now - stuckAfterMs(app) });
+    let ids = await index.ids(connectionId, 'pending', { before: now - stuckAfterMs(app) });
+    if (query.q) {
+      // Stuck users are few unless something is badly wrong: their list keys are read to search them.
+      const needle = query.q.toLowerCase();
+      const keys = await (await provisioning.listIndex(connectionId)).keysOf(connectionId, ids);
+      ids = ids.filter((id) => id.includes(query.q) || [keys.get(id)?.e, keys.get(id)?.d?.toLowerCase()].some((v) => v?.includes(needle)));
+    }
     return { ids: ids.slice(offset, offset + PAGE_ROWS), total: ids.length };
   }
   const list = await provisioning.listIndex(connectionId);
@@ -157,7 +163,9 @@ export async function userRoutes(app: FastifyInstance) {
       found = await idsFor(app, connection.id, query, now);
     }
     const rows = await rowsFor(app, connection.id, found.ids, now);
-    const progressLine = html`<p class="progress" role="status" aria-live="polite" aria-label="Import progress" data-progress-url="${href('connections', connection.id, 'users-progress.json')}">${progress.text}</p>`;
+    const progressLine = html`<div class="progress" data-progress-url="${href('connections', connection.id, 'users-progress.json')}">
+      <progress max="${Math.max(progress.total, 1)}" value="${progress.inSync}" aria-hidden="true"></progress>
+      <p role="status" aria-live="polite" aria-label="Import progress">${progress.text}</p></div>`;
     let table: Html;
     if (total === 0) table = emptyState('No users yet', 'Users appear here once the identity provider sends them over SCIM.');
     else if (rows.length === 0) table = emptyState('No user matches', html`Nothing matches ${query.q ? `“${query.q}”` : ''}${query.state ? ` in state ${query.state.replace('_', ' ')}` : ''}. <a href="${path}">Show all users</a>.`);

@@ -180,7 +180,7 @@ export class ProvisioningListIndex {
   async ensure(connectionId: string, userIds: () => Promise<string[]>, changedAt: (ids: string[]) => Promise<Map<string, number>>): Promise<void> {
     if (this.ready.has(connectionId)) return;
     const readyKey = `${this.base(connectionId)}:prov-list-index`;
-    if (!(await this.redis.exists(readyKey))) {
+    if (!(await this.redis.exists(readyKey)) && !(await this.complete(connectionId))) {
       const ids = await userIds();
       for (let i = 0; i < ids.length; i += BATCH) {
         const times = await changedAt(ids.slice(i, i + BATCH));
@@ -190,6 +190,12 @@ export class ProvisioningListIndex {
       await this.redis.set(readyKey, '1');
     }
     this.ready.add(connectionId);
+  }
+
+  /** Every user with a state is listed: a connection made since this index exists needs no build. */
+  private async complete(connectionId: string): Promise<boolean> {
+    const [listed, users] = await Promise.all([this.count(connectionId, '*'), this.redis.scard(connectionKeys(this.prefix, connectionId).provIndex)]);
+    return listed === users;
   }
 
   async forget(connectionId: string, userId: string): Promise<void> {

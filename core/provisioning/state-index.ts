@@ -66,7 +66,7 @@ export class ProvisioningStateIndex {
    */
   async ensure(connectionId: string, userIds: () => Promise<string[]>, read: ReadStates): Promise<void> {
     if (this.ready.has(connectionId)) return;
-    if (!(await this.redis.exists(this.readyKey(connectionId)))) {
+    if (!(await this.redis.exists(this.readyKey(connectionId))) && !(await this.complete(connectionId))) {
       const keys = connectionKeys(this.prefix, connectionId);
       const ids = await userIds();
       for (let i = 0; i < ids.length; i += BATCH) {
@@ -77,6 +77,12 @@ export class ProvisioningStateIndex {
       await this.redis.set(this.readyKey(connectionId), '1');
     }
     this.ready.add(connectionId);
+  }
+
+  /** Every user with a state is in a set: a connection made since the index exists needs no build. */
+  private async complete(connectionId: string): Promise<boolean> {
+    const [counts, users] = await Promise.all([this.counts(connectionId), this.redis.scard(connectionKeys(this.prefix, connectionId).provIndex)]);
+    return Object.values(counts).reduce((a, b) => a + b, 0) === users;
   }
 
   async counts(connectionId: string): Promise<Record<ProvisioningStateName, number>> {

@@ -44,7 +44,11 @@
       fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
         .then((res) => (res.ok ? res.json() : undefined))
         .then((body) => {
-          if (body && typeof body.text === 'string' && progress.textContent !== body.text) progress.textContent = body.text;
+          if (!body || typeof body.text !== 'string') return;
+          const text = progress.querySelector('[role="status"]');
+          if (text && text.textContent !== body.text) text.textContent = body.text;
+          const bar = progress.querySelector('progress');
+          if (bar) { bar.max = Math.max(body.total, 1); bar.value = body.inSync; }
         })
         .catch(() => undefined);
     };
