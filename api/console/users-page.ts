@@ -77,7 +77,7 @@ function header(path: string, query: UsersQuery): Html {
 
 function filterForm(path: string, query: UsersQuery): Html {
   return html`<form method="get" class="filters" role="search" aria-label="Filter users">
-    <div class="field"><label for="q">Search</label><input id="q" name="q" type="search" value="${query.q}" placeholder="email, name or user id"></div>
+    <div class="field"><label for="q">Search</label><input id="q" name="q" type="search" value="${query.q}" placeholder="start of an email or name, or a user id"></div>
     <div class="field"><label for="state">State</label><select id="state" name="state">
       <option value="">All states</option>
       ${FILTERS.map((s) => html`<option value="${s}"${s === query.state ? html` selected` : ''}>${s.replace('_', ' ')}</option>`)}
@@ -112,7 +112,7 @@ async function idsFor(app: FastifyInstance, connectionId: string, query: UsersQu
       // Stuck users are few unless something is badly wrong: their list keys are read to search them.
       const needle = query.q.toLowerCase();
       const keys = await (await provisioning.listIndex(connectionId)).keysOf(connectionId, ids);
-      ids = ids.filter((id) => id.includes(query.q) || [keys.get(id)?.e, keys.get(id)?.d?.toLowerCase()].some((v) => v?.includes(needle)));
+      ids = ids.filter((id) => id === query.q || [keys.get(id)?.e, keys.get(id)?.d?.toLowerCase()].some((v) => v?.startsWith(needle)));
     }
     return { ids: ids.slice(offset, offset + PAGE_ROWS), total: ids.length };
   }
@@ -141,7 +141,7 @@ function countLine(query: UsersQuery, found: ListPage, total: number, shown: num
   const first = (query.page - 1) * PAGE_ROWS + 1;
   const range = found.total > PAGE_ROWS && shown > 0 ? `; ${first.toLocaleString('en-US')}–${(first + shown - 1).toLocaleString('en-US')} shown` : '';
   const order = query.state === 'stuck' ? ', longest waiting first' : '';
-  const more = found.truncated ? ' (the search stops at 1,000 matches: narrow it to see the others)' : '';
+  const more = found.truncated ? ' (the search reads at most 1,000 matches: type more of the name to see the others)' : '';
   const head = narrowed ? `${found.total.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} user(s) match` : `${total.toLocaleString('en-US')} user(s)`;
   return html`<p class="muted" role="status" aria-label="Users shown">${head}${more}${range}${order}.</p>`;
 }

@@ -28,6 +28,8 @@ export interface ListKeys {
   /** last change, ms since the epoch, zero-padded to 13 digits so that lex order is time order */
   c: string;
   g: ListGroup[];
+  /** the SCIM document's version the name was read from */
+  v?: string;
 }
 
 const NUL = '\u0000';
@@ -60,6 +62,15 @@ local function listNameOf(docKey)
   end
   return name
 end
+local function listMembers(keys, id)
+  local out = { email = {}, name = {}, changed = {} }
+  for _, g in ipairs(keys.g or {}) do
+    out.email[g .. LNUL .. keys.e .. LNUL .. id] = true
+    out.name[g .. LNUL .. keys.n .. LNUL .. id] = true
+    out.changed[g .. LNUL .. keys.c .. LNUL .. id] = true
+  end
+  return out
+end
 local function indexListed(base, id, at)
   local prov = base .. ':prov:' .. id
   local list = base .. ':prov-list:'
@@ -69,34 +80,42 @@ local function indexListed(base, id, at)
     local ok, decoded = pcall(cjson.decode, f[4])
     if ok and type(decoded) == 'table' then old = decoded end
   end
-  if old then
-    for _, g in ipairs(old.g or {}) do
-      redis.call('ZREM', list .. 'email', g .. LNUL .. old.e .. LNUL .. id)
-      redis.call('ZREM', list .. 'name', g .. LNUL .. old.n .. LNUL .. id)
-      redis.call('ZREM', list .. 'changed', g .. LNUL .. old.c .. LNUL .. id)
+  local keys = nil
+  if f[1] then
+    -- The document is decoded only when its version moved (a group change bumps many users at once).
+    local docKey = base .. ':user:' .. id
+    local version = redis.call('HGET', docKey, 'v')
+    local display
+    if old and version and old.v == version then display = old.d
+    else
+      display = listNameOf(docKey)
+      if not display and old and old.d then display = old.d end
     end
+    if not at then
+      local t = redis.call('TIME')
+      at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    end
+    keys = {
+      e = string.lower(listClean(f[2] or id)),
+      n = display and string.lower(listClean(display)) or NAMELESS,
+      c = string.format('%013.0f', tonumber(at)),
+      g = { '*', f[1] },
+    }
+    if display then keys.d = listClean(display) end
+    if version then keys.v = version end
+    if f[1] == 'pending' and f[3] and f[3] ~= '' then keys.g[3] = 'retrying' end
   end
-  if not f[1] then redis.call('HDEL', prov, 'listKeys') return end
-  local display = listNameOf(base .. ':user:' .. id)
-  if not display and old and old.d then display = old.d end
-  if not at then
-    local t = redis.call('TIME')
-    at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  -- Only members that differ are written: most changes move the last-change key alone.
+  local before = old and listMembers(old, id) or { email = {}, name = {}, changed = {} }
+  local after = keys and listMembers(keys, id) or { email = {}, name = {}, changed = {} }
+  for set, members in pairs(before) do
+    for m in pairs(members) do if not after[set][m] then redis.call('ZREM', list .. set, m) end end
   end
-  local keys = {
-    e = string.lower(listClean(f[2] or id)),
-    n = display and string.lower(listClean(display)) or NAMELESS,
-    c = string.format('%013.0f', tonumber(at)),
-    g = { '*', f[1] },
-  }
-  if display then keys.d = listClean(display) end
-  if f[1] == 'pending' and f[3] and f[3] ~= '' then keys.g[3] = 'retrying' end
-  for _, g in ipairs(keys.g) do
-    redis.call('ZADD', list .. 'email', 0, g .. LNUL .. keys.e .. LNUL .. id)
-    redis.call('ZADD', list .. 'name', 0, g .. LNUL .. keys.n .. LNUL .. id)
-    redis.call('ZADD', list .. 'changed', 0, g .. LNUL .. keys.c .. LNUL .. id)
+  for set, members in pairs(after) do
+    for m in pairs(members) do if not before[set][m] then redis.call('ZADD', list .. set, 0, m) end end
   end
-  redis.call('HSET', prov, 'listKeys', cjson.encode(keys))
+  if keys then redis.call('HSET', prov, 'listKeys', cjson.encode(keys))
+  else redis.call('HDEL', prov, 'listKeys') end
 end
 local function indexListedFromStates(statePrefix, id)
   indexListed(string.sub(statePrefix, 1, #statePrefix - ${STATE_SUFFIX.length}), id, nil)
@@ -105,7 +124,11 @@ end
 
 /** ARGV: base, then (id, at ms) pairs. */
 const REBUILD_SCRIPT = `${LIST_INDEX_LUA}
-for i = 2, #ARGV, 2 do indexListed(ARGV[1], ARGV[i], tonumber(ARGV[i + 1])) end
+for i = 2, #ARGV, 2 do
+  -- Built from scratch: members a stale listKeys names are not trusted to be there.
+  redis.call('HDEL', ARGV[1] .. ':prov:' .. ARGV[i], 'listKeys')
+  indexListed(ARGV[1], ARGV[i], tonumber(ARGV[i + 1]))
+end
 return 1`;
 
 /** ARGV: base, id. Takes a forgotten user off the list (before its hash is deleted). */
@@ -113,33 +136,6 @@ const FORGET_SCRIPT = `${LIST_INDEX_LUA}
 redis.call('HDEL', ARGV[1] .. ':prov:' .. ARGV[2], 'state')
 indexListed(ARGV[1], ARGV[2], nil)
 return 1`;
-
-/**
- * ARGV: base, needle (lower case), most matches. Ids of everyone whose email, name or id contains
- * the needle (keys are stored lower case; ids are compared as written), read from the sort sets: one pass over 2·N short strings inside Redis, no state read.
- */
-const SEARCH_SCRIPT = `
-local LNUL = string.char(0)
-local found, seen = {}, {}
-local limit = tonumber(ARGV[3])
-for _, set in ipairs({ 'email', 'name' }) do
-  local key = ARGV[1] .. ':prov-list:' .. set
-  local n = redis.call('ZLEXCOUNT', key, '[*' .. LNUL, '(*' .. string.char(1))
-  for start = 0, n - 1, 2000 do
-    local chunk = redis.call('ZRANGE', key, start, math.min(start + 1999, n - 1))
-    for _, m in ipairs(chunk) do
-      local rest = string.sub(m, 3)
-      local cut = string.find(rest, LNUL, 1, true)
-      local id = string.sub(rest, cut + 1)
-      if not seen[id] and string.find(rest, ARGV[2], 1, true) then
-        seen[id] = true
-        found[#found + 1] = id
-        if #found > limit then return found end
-      end
-    end
-  end
-end
-return found`;
 
 const BATCH = 500;
 const SEARCH_LIMIT = 1000;
@@ -222,12 +218,19 @@ export class ProvisioningListIndex {
     return { ids: members.map(idOf), total };
   }
 
-  /** Users whose email, name or id contains `needle` (case-insensitive), in the group, sorted and paged. */
-  async search(connectionId: string, needle: string, query: ListQuery): Promise<ListPage> {
-    const clean = needle.toLowerCase().replaceAll(NUL, ' ');
-    const found = (await this.redis.eval(SEARCH_SCRIPT, 0, this.base(connectionId), clean, SEARCH_LIMIT)) as string[];
-    const truncated = found.length > SEARCH_LIMIT;
-    const keys = await this.keysOf(connectionId, found.slice(0, SEARCH_LIMIT));
+  /**
+   * Users whose email or name starts with `prefix` (case-insensitive), or whose id it is, in the
+   * group, sorted and paged: two range reads of the sort sets, O(log N + matches), so a search
+   * costs what it finds. (A part from the middle of an email is not found: that would be a scan.)
+   */
+  async search(connectionId: string, prefix: string, query: ListQuery): Promise<ListPage> {
+    const clean = prefix.toLowerCase().replaceAll(NUL, ' ');
+    const ranges = await Promise.all(['email', 'name'].map((set) => this.redis.zrangebylex(
+      `${this.base(connectionId)}:prov-list:${set}`, Buffer.from(`[*${NUL}${clean}`), Buffer.concat([Buffer.from(`(*${NUL}${clean}`), Buffer.from([0xff])]), 'LIMIT', 0, SEARCH_LIMIT + 1,
+    )));
+    const found = new Set([...ranges.flat().map(idOf), prefix]);
+    const truncated = ranges.some((r) => r.length > SEARCH_LIMIT);
+    const keys = await this.keysOf(connectionId, [...found]);
     const rows = [...keys].filter(([, k]) => k.g.includes(query.group));
     const sortKey = (k: ListKeys) => (query.sort === 'email' ? k.e : query.sort === 'name' ? k.n : query.sort === 'changed' ? k.c : `${k.g[1]}${NUL}${k.e}`);
     rows.sort(([a, ka], [b, kb]) => compare(sortKey(ka), sortKey(kb)) || compare(a, b));
