@@ -8,7 +8,8 @@
  *
  * `indexListed` runs inside the scripts that move a user between states (state-index.ts
  * `moveState`), so the list changes atomically with the state. The keys a user is listed under are
- * kept in its provisioning hash (`listKeys`) so the next change can take the old members out.
+ * kept in its provisioning hash (`lkE` email, `lkN` name, `lkD` name as written, `lkV` document
+ * version, `lkG` groups, `lkC` last change) so the next change can take the old members out.
  */
 import type { Redis } from 'ioredis';
 import { connectionKeys } from '../store/keys.ts';
@@ -17,7 +18,7 @@ export const SORT_KEYS = ['email', 'name', 'changed', 'state'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type ListGroup = '*' | 'pending' | 'in_sync' | 'failed' | 'removed' | 'retrying';
 
-/** What `indexListed` stores in the hash: lower-cased sort keys, the name as written, the groups. */
+/** What `indexListed` keeps in the hash, as read back: lower-cased sort keys, the name as written, the groups. */
 export interface ListKeys {
   /** email (userName), lower case */
   e: string;
@@ -28,8 +29,6 @@ export interface ListKeys {
   /** last change, ms since the epoch, zero-padded to 13 digits so that lex order is time order */
   c: string;
   g: ListGroup[];
-  /** the SCIM document's version the name was read from */
-  v?: string;
 }
 
 const NUL = '\u0000';
@@ -40,7 +39,8 @@ const STATE_SUFFIX = ':prov-state:';
 
 /**
  * Lua: `indexListed(base, id, at)` re-lists user `id` from its provisioning hash and SCIM
- * document; `at` (ms, optional) is its last change, the server's time when nil.
+ * document; `at` (ms) is its last change: the score moveState was given (the change's or the
+ * run's time).
  */
 export const LIST_INDEX_LUA = `
 local LNUL = string.char(0)
@@ -62,71 +62,71 @@ local function listNameOf(docKey)
   end
   return name
 end
-local function listMembers(keys, id)
-  local out = { email = {}, name = {}, changed = {} }
-  for _, g in ipairs(keys.g or {}) do
-    out.email[g .. LNUL .. keys.e .. LNUL .. id] = true
-    out.name[g .. LNUL .. keys.n .. LNUL .. id] = true
-    out.changed[g .. LNUL .. keys.c .. LNUL .. id] = true
-  end
+local function listGroups(text)
+  local out = {}
+  for g in string.gmatch(text or '', '[^,]+') do out[#out + 1] = g end
   return out
+end
+local function listMove(cmd, list, groups, e, n, c, id)
+  for _, g in ipairs(groups) do
+    if cmd == 'ZADD' then
+      redis.call('ZADD', list .. 'email', 0, g .. LNUL .. e .. LNUL .. id)
+      redis.call('ZADD', list .. 'name', 0, g .. LNUL .. n .. LNUL .. id)
+      redis.call('ZADD', list .. 'changed', 0, g .. LNUL .. c .. LNUL .. id)
+    else
+      redis.call('ZREM', list .. 'email', g .. LNUL .. e .. LNUL .. id)
+      redis.call('ZREM', list .. 'name', g .. LNUL .. n .. LNUL .. id)
+      redis.call('ZREM', list .. 'changed', g .. LNUL .. c .. LNUL .. id)
+    end
+  end
 end
 local function indexListed(base, id, at)
   local prov = base .. ':prov:' .. id
   local list = base .. ':prov-list:'
-  local f = redis.call('HMGET', prov, 'state', 'userName', 'lastError', 'listKeys')
-  local old = nil
-  if f[4] then
-    local ok, decoded = pcall(cjson.decode, f[4])
-    if ok and type(decoded) == 'table' then old = decoded end
+  local f = redis.call('HMGET', prov, 'state', 'userName', 'lastError', 'lkE', 'lkN', 'lkD', 'lkV', 'lkG', 'lkC')
+  local oldE, oldN, oldD, oldV, oldG, oldC = f[4], f[5], f[6], f[7], f[8], f[9]
+  if not f[1] then
+    if oldE then listMove('ZREM', list, listGroups(oldG), oldE, oldN, oldC, id) end
+    redis.call('HDEL', prov, 'lkE', 'lkN', 'lkD', 'lkV', 'lkG', 'lkC')
+    return
   end
-  local keys = nil
-  if f[1] then
-    -- The document is decoded only when its version moved (a group change bumps many users at once).
-    local docKey = base .. ':user:' .. id
-    local version = redis.call('HGET', docKey, 'v')
-    local display
-    if old and version and old.v == version then display = old.d
-    else
-      display = listNameOf(docKey)
-      if not display and old and old.d then display = old.d end
+  local docKey = base .. ':user:' .. id
+  local version = redis.call('HGET', docKey, 'v') or ''
+  local display = oldD or nil
+  -- The document is decoded only when its version moved (a group change bumps many users at once);
+  -- a deleted document keeps the name it had.
+  if not (oldE and oldV == version) then display = listNameOf(docKey) or display end
+  local e = string.lower(listClean(f[2] or id))
+  local n = display and string.lower(listClean(display)) or NAMELESS
+  local c = string.format('%013.0f', tonumber(at))
+  local g = '*,' .. f[1]
+  if f[1] == 'pending' and f[3] and f[3] ~= '' then g = g .. ',retrying' end
+  if oldE and oldE == e and oldN == n and oldG == g then
+    -- Same groups, email and name: only the last change moves.
+    if oldC ~= c then
+      for _, grp in ipairs(listGroups(g)) do
+        redis.call('ZREM', list .. 'changed', grp .. LNUL .. oldC .. LNUL .. id)
+        redis.call('ZADD', list .. 'changed', 0, grp .. LNUL .. c .. LNUL .. id)
+      end
     end
-    if not at then
-      local t = redis.call('TIME')
-      at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-    end
-    keys = {
-      e = string.lower(listClean(f[2] or id)),
-      n = display and string.lower(listClean(display)) or NAMELESS,
-      c = string.format('%013.0f', tonumber(at)),
-      g = { '*', f[1] },
-    }
-    if display then keys.d = listClean(display) end
-    if version then keys.v = version end
-    if f[1] == 'pending' and f[3] and f[3] ~= '' then keys.g[3] = 'retrying' end
+    redis.call('HSET', prov, 'lkC', c, 'lkV', version)
+    return
   end
-  -- Only members that differ are written: most changes move the last-change key alone.
-  local before = old and listMembers(old, id) or { email = {}, name = {}, changed = {} }
-  local after = keys and listMembers(keys, id) or { email = {}, name = {}, changed = {} }
-  for set, members in pairs(before) do
-    for m in pairs(members) do if not after[set][m] then redis.call('ZREM', list .. set, m) end end
-  end
-  for set, members in pairs(after) do
-    for m in pairs(members) do if not before[set][m] then redis.call('ZADD', list .. set, 0, m) end end
-  end
-  if keys then redis.call('HSET', prov, 'listKeys', cjson.encode(keys))
-  else redis.call('HDEL', prov, 'listKeys') end
+  if oldE then listMove('ZREM', list, listGroups(oldG), oldE, oldN, oldC, id) end
+  listMove('ZADD', list, listGroups(g), e, n, c, id)
+  redis.call('HSET', prov, 'lkE', e, 'lkN', n, 'lkV', version, 'lkG', g, 'lkC', c)
+  if display then redis.call('HSET', prov, 'lkD', listClean(display)) else redis.call('HDEL', prov, 'lkD') end
 end
-local function indexListedFromStates(statePrefix, id)
-  indexListed(string.sub(statePrefix, 1, #statePrefix - ${STATE_SUFFIX.length}), id, nil)
+local function indexListedFromStates(statePrefix, id, at)
+  indexListed(string.sub(statePrefix, 1, #statePrefix - ${STATE_SUFFIX.length}), id, at)
 end
 `;
 
 /** ARGV: base, then (id, at ms) pairs. */
 const REBUILD_SCRIPT = `${LIST_INDEX_LUA}
 for i = 2, #ARGV, 2 do
-  -- Built from scratch: members a stale listKeys names are not trusted to be there.
-  redis.call('HDEL', ARGV[1] .. ':prov:' .. ARGV[i], 'listKeys')
+  -- Built from scratch: members that stale list fields name are not trusted to be there.
+  redis.call('HDEL', ARGV[1] .. ':prov:' .. ARGV[i], 'lkE', 'lkN', 'lkD', 'lkV', 'lkG', 'lkC')
   indexListed(ARGV[1], ARGV[i], tonumber(ARGV[i + 1]))
 end
 return 1`;
@@ -134,7 +134,7 @@ return 1`;
 /** ARGV: base, id. Takes a forgotten user off the list (before its hash is deleted). */
 const FORGET_SCRIPT = `${LIST_INDEX_LUA}
 redis.call('HDEL', ARGV[1] .. ':prov:' .. ARGV[2], 'state')
-indexListed(ARGV[1], ARGV[2], nil)
+indexListed(ARGV[1], ARGV[2], 0)
 return 1`;
 
 const BATCH = 500;
@@ -242,16 +242,13 @@ export class ProvisioningListIndex {
   async keysOf(connectionId: string, ids: string[]): Promise<Map<string, ListKeys>> {
     const keys = connectionKeys(this.prefix, connectionId);
     const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hget(keys.prov(id), 'listKeys');
+    for (const id of ids) pipeline.hmget(keys.prov(id), 'lkE', 'lkN', 'lkD', 'lkG', 'lkC');
     const rows = (await pipeline.exec()) ?? [];
     const out = new Map<string, ListKeys>();
     rows.forEach(([error, raw], i) => {
-      if (error || typeof raw !== 'string') return;
-      try {
-        out.set(ids[i]!, JSON.parse(raw) as ListKeys);
-      } catch {
-        // A hash written by hand; the user is left off the page rather than breaking it.
-      }
+      const [e, n, d, g, c] = (raw ?? []) as Array<string | null>;
+      if (error || !e || n == null || !g || !c) return;
+      out.set(ids[i]!, { e, n, c, g: g.split(',') as ListGroup[], ...(d ? { d } : {}) });
     });
     return out;
   }

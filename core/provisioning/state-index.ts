@@ -25,7 +25,7 @@ local function moveState(prefix, id, state, score, keepScore)
   if keepScore then redis.call('ZADD', prefix .. state, 'NX', score, id)
   else redis.call('ZADD', prefix .. state, score, id) end
   -- The console's sorted users list moves with the state (list-index.ts).
-  indexListedFromStates(prefix, id)
+  indexListedFromStates(prefix, id, score)
 end
 local function nowMs()
   local t = redis.call('TIME')
