@@ -1,8 +1,8 @@
 /**
  * Users list benchmark (issue 12, item 9): the console's users page over real HTTP, signed in,
  * against one connection of 100,000 users on durable Redis (appendfsync everysec): first and deep
- * pages in each sort, the state and retrying filters, a search (a scan of the sort sets inside
- * Redis) and the progress JSON the page polls. One request at a time; the target is p95 < 200 ms.
+ * pages in each sort, the state and retrying filters, a search (a range of the sort sets) and
+ * the progress JSON the page polls. One request at a time; the target is p95 < 200 ms.
  * Users are seeded through the store as a SCIM create saves them; outcomes as the worker records them.
  */
 import { performance } from 'node:perf_hooks';
@@ -60,7 +60,7 @@ const QUERIES: Array<{ name: string; path: string }> = [
   { name: 'failed, by email', path: '?state=failed' },
   { name: 'retrying, by last change', path: '?state=retrying&sort=changed' },
   { name: 'in sync, page 500, by name descending', path: '?state=in_sync&sort=name&dir=desc&page=500' },
-  { name: 'search "user4242" (scan in Redis)', path: '?q=user4242' },
+  { name: 'search "user4242" (start of an email)', path: '?q=user4242' },
   { name: 'progress JSON (polled every 2 s)', path: '-progress.json' },
 ];
 
@@ -88,21 +88,25 @@ export async function benchUsersList() {
     };
     const rows: Array<Array<string | number>> = [];
     let worst = 0;
-    for (const q of QUERIES) {
-      const first = await get(q.path);
-      const ms: number[] = [];
-      const t0 = performance.now();
-      for (let r = 0; r < REPEATS; r++) ms.push((await get(q.path)).ms);
-      const s = summarize(ms, performance.now() - t0);
+    const firsts = [];
+    for (const q of QUERIES) firsts.push(await get(q.path));
+    // Round robin, so that a noisy moment of a shared machine falls on every query alike.
+    const ms: number[][] = QUERIES.map(() => []);
+    const t0 = performance.now();
+    for (let r = 0; r < REPEATS; r++) {
+      for (const [i, q] of QUERIES.entries()) ms[i]!.push((await get(q.path)).ms);
+    }
+    for (const [i, q] of QUERIES.entries()) {
+      const s = summarize(ms[i]!, performance.now() - t0);
       worst = Math.max(worst, s.p95Ms);
-      rows.push([q.name, q.path.endsWith('.json') ? 'json' : first.rows, s.p50Ms, s.p95Ms]);
+      rows.push([q.name, q.path.endsWith('.json') ? 'json' : firsts[i]!.rows - 1, s.p50Ms, s.p95Ms]);
     }
     return {
       tables: [{
         title: `GET /console/connections/:id/users (50 a page) over ${USERS.toLocaleString('en')} users of one connection`,
         columns: ['query', 'rows on the page', 'p50 ms', 'p95 ms'],
         rows,
-        note: `${REPEATS} requests per row, one at a time, over HTTP with a console session; each page renders the progress line too. Target: p95 under ${TARGET_MS} ms; worst p95 here ${worst.toFixed(1)} ms (${worst < TARGET_MS ? 'met' : 'MISSED'}). Seeding took ${seedSeconds.toFixed(1)} s; the list index (3 sorted sets, 2–3 members a user) holds ${(listBytes / 1024 / 1024).toFixed(1)} MB.`,
+        note: `${REPEATS} requests per row, one at a time and round robin across rows, over HTTP with a console session; each page renders the progress line too. Target: p95 under ${TARGET_MS} ms; worst p95 here ${worst.toFixed(1)} ms (${worst < TARGET_MS ? 'met' : 'MISSED'}). Seeding took ${seedSeconds.toFixed(1)} s; the list index (3 sorted sets, 2–3 members a user) holds ${(listBytes / 1024 / 1024).toFixed(1)} MB.`,
       }],
       worstP95Ms: Number(worst.toFixed(2)),
       targetMet: worst < TARGET_MS,
