@@ -77,7 +77,7 @@ function header(path: string, query: UsersQuery): Html {
 
 function filterForm(path: string, query: UsersQuery): Html {
   return html`<form method="get" class="filters" role="search" aria-label="Filter users">
-    <div class="field"><label for="q">Search</label><input id="q" name="q" type="search" value="${query.q}" placeholder="start of an email or name, or a user id"></div>
+    <div class="field"><label for="q">Search</label><input id="q" name="q" type="search" value="${query.q}" placeholder="start of email or name, or id"></div>
     <div class="field"><label for="state">State</label><select id="state" name="state">
       <option value="">All states</option>
       ${FILTERS.map((s) => html`<option value="${s}"${s === query.state ? html` selected` : ''}>${s.replace('_', ' ')}</option>`)}
