@@ -38,12 +38,17 @@ test('the list follows changes and runs: sorted by email, name, state and last c
   // Created in this order: last change oldest first.
   assert.deepEqual((await list.page('c1', q({ sort: 'changed' }))).ids, ['u1', 'u2', 'u3', 'u4']);
   assert.deepEqual(await list.page('c1', q({ offset: 1, limit: 2 })), { ids: ['u3', 'u1'], total: 4 });
+  assert.deepEqual(await list.page('c1', q({ dir: 'desc', offset: 1, limit: 2 })), { ids: ['u1', 'u3'], total: 4 });
+  assert.deepEqual(await list.page('c1', q({ dir: 'desc', offset: 3, limit: 5 })), { ids: ['u2'], total: 4 });
+  assert.deepEqual(await list.page('c1', q({ offset: 4 })), { ids: [], total: 4 });
 
   await s.provisioning.recordRun('c1', 'u1', outcome({ ok: true }));
   await s.provisioning.recordRun('c1', 'u3', outcome({ ok: false, error: 'timeout', reason: 'timeout', final: false }));
   await s.provisioning.recordRun('c1', 'u4', outcome({ ok: false, error: 'no seats', reason: 'seat_limit', final: true }));
   assert.deepEqual((await list.page('c1', q({ group: 'retrying' }))).ids, ['u3']);
   assert.deepEqual((await list.page('c1', q({ group: 'pending' }))).ids, ['u2', 'u3']);
+  assert.deepEqual((await list.page('c1', q({ group: 'pending', dir: 'desc', limit: 1 }))).ids, ['u3']);
+  assert.deepEqual((await list.page('c1', q({ sort: 'state', dir: 'desc', offset: 1, limit: 2 }))).ids, ['u2', 'u1']);
   assert.equal(await list.count('c1', 'failed'), 1);
   // By state (failed, in_sync, pending, removed), then email.
   assert.deepEqual((await list.page('c1', q({ sort: 'state' }))).ids, ['u4', 'u1', 'u2', 'u3']);

@@ -203,18 +203,26 @@ export class ProvisioningListIndex {
     return this.redis.zlexcount(this.key(connectionId, 'email'), `[${group}${NUL}`, `(${group}\u0001`);
   }
 
-  /** One page of ids in the asked order. */
+  /**
+   * One page of ids in the asked order. The range's first rank is counted (ZLEXCOUNT, O(log N))
+   * and the page read by rank, so a deep page costs what page 1 does.
+   */
   async page(connectionId: string, query: ListQuery): Promise<ListPage> {
     const key = this.key(connectionId, query.sort);
     const range = query.sort === 'state' && query.group === '*'
       ? STATE_RANGE
       : { min: `[${query.group}${NUL}`, max: `(${query.group}\u0001` };
-    const [members, total] = await Promise.all([
-      query.dir === 'asc'
-        ? this.redis.zrangebylex(key, range.min, range.max, 'LIMIT', query.offset, query.limit)
-        : this.redis.zrevrangebylex(key, range.max, range.min, 'LIMIT', query.offset, query.limit),
+    const [before, total] = await Promise.all([
+      this.redis.zlexcount(key, '-', `(${range.min.slice(1)}`),
       this.redis.zlexcount(key, range.min, range.max),
     ]);
+    if (query.offset >= total || query.limit <= 0) return { ids: [], total };
+    const count = Math.min(query.limit, total - query.offset);
+    const start = query.dir === 'asc' ? before + query.offset : before + total - query.offset - count;
+    const read = await this.redis.zrange(key, String(start), String(start + count - 1));
+    // Counted and read apart: a write in between may shift a rank, so members outside the range are dropped.
+    const members = read.filter((m) => bytesIn(m, range.min.slice(1), range.max.slice(1)));
+    if (query.dir === 'desc') members.reverse();
     return { ids: members.map(idOf), total };
   }
 
@@ -257,6 +265,11 @@ export class ProvisioningListIndex {
 /** Byte order, as Redis sorts members (localeCompare would disagree with the index). */
 function compare(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/** min ≤ member < max in Redis's byte order. */
+function bytesIn(member: string, min: string, max: string): boolean {
+  return compare(member, min) >= 0 && compare(member, max) < 0;
 }
 
 function idOf(member: string): string {
