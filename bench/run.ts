@@ -22,6 +22,7 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'adversarial', file: './adversarial.ts', exportName: 'benchAdversarial' },
   { name: 'audit', file: './audit.ts', exportName: 'benchAudit' },
   { name: 'uxpin-phases', file: './uxpin-phases.ts', exportName: 'benchUxpinPhases' },
+  { name: 'users-list', file: './users-list.ts', exportName: 'benchUsersList' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

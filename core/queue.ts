@@ -7,6 +7,16 @@ export interface ConvergeRequest {
   userId: string;
 }
 
+/** A user's converge job as the queue holds it now. */
+export interface NextTry {
+  /** When a retry after a failed attempt is due; absent while the job waits for a worker or runs. */
+  at?: string;
+  running: boolean;
+  /** Tries made so far, and the most it gets before it fails for good. */
+  attemptsMade: number;
+  attempts: number;
+}
+
 export interface ConvergeQueue {
   /** Idempotent: requests for a user already waiting coalesce into one job. */
   enqueue(requests: ConvergeRequest[]): Promise<void>;
@@ -14,6 +24,8 @@ export interface ConvergeQueue {
   enqueueTask?(connectionId: string, task: string): Promise<void>;
   /** A read-only canary check of the connection, recorded as run `runId` (one try, no retries). */
   enqueueCheck?(connectionId: string, runId: string): Promise<void>;
+  /** The waiting converge jobs of these users of one connection, by user id (users without one are left out). */
+  nextTries?(connectionId: string, userIds: string[]): Promise<Map<string, NextTry>>;
 }
 
 /** Remembers requests in memory; for tests of the gateway that do not run a worker. */

@@ -4,11 +4,11 @@
  */
 import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ConvergeQueue, ConvergeRequest } from '../core/queue.ts';
+import type { ConvergeQueue, ConvergeRequest, NextTry } from '../core/queue.ts';
 import { appEmail } from '../core/provisioning/desired.ts';
 import type { ResourceStore } from '../core/store/resource-store.ts';
 import {
-  CHECK_JOB, CONVERGE_JOB, QUEUE_NAME, TASK_JOB, checkJobId, checkJobSchema, convergeJobId, convergeJobSchema, jobOptions,
+  CHECK_JOB, CONVERGE_JOB, DEFAULT_ATTEMPTS, QUEUE_NAME, TASK_JOB, checkJobId, checkJobSchema, convergeJobId, convergeJobSchema, jobOptions,
   taskJobId, taskJobSchema,
 } from './jobs.ts';
 import { NORMAL_PRIORITY, removalRequests } from './job-priority.ts';
@@ -50,6 +50,7 @@ async function emailsOf(resources: BullConvergeQueueOptions['resources'], unique
 export interface BullConvergeQueue extends ConvergeQueue {
   enqueueTask(connectionId: string, task: string): Promise<void>;
   enqueueCheck(connectionId: string, runId: string): Promise<void>;
+  nextTries(connectionId: string, userIds: string[]): Promise<Map<string, NextTry>>;
   readonly queue: Queue;
   close(): Promise<void>;
 }
@@ -87,6 +88,7 @@ export function createBullConvergeQueue(options: BullConvergeQueueOptions): Bull
       // One try: a check observes; a failure is its answer, not something to retry.
       await queue.add(CHECK_JOB, data, { ...jobOptions(checkJobId(connectionId, runId), 1), priority: NORMAL_PRIORITY });
     },
+    nextTries: (connectionId, userIds) => nextTries(queue, options.connection, connectionId, userIds, options.attempts),
     close: () => queue.close(),
   };
 }
@@ -100,4 +102,39 @@ async function hurry(queue: Queue, jobId: string): Promise<void> {
   if (!job || !job.opts.priority) return;
   await job.changePriority({ priority: 0, lifo: true }).catch(() => {}); // gone or running meanwhile
   if (await job.isDelayed()) await job.promote().catch(() => {});
+}
+
+/**
+ * Reads each user's job and, when it is delayed, its due time: BullMQ scores the delayed set by
+ * `due ms · 0x1000 + n` (getDelayedScore.lua), so the time is the score's high part.
+ */
+async function nextTries(queue: Queue, client: Redis, connectionId: string, userIds: string[], attempts?: number): Promise<Map<string, NextTry>> {
+  const pipeline = client.pipeline();
+  for (const userId of userIds) {
+    const jobId = convergeJobId(connectionId, userId);
+    pipeline.hmget(queue.toKey(jobId), 'atm', 'opts', 'processedOn', 'finishedOn').zscore(queue.toKey('delayed'), jobId).lpos(queue.toKey('active'), jobId);
+  }
+  const rows = (await pipeline.exec()) ?? [];
+  const out = new Map<string, NextTry>();
+  userIds.forEach((userId, i) => {
+    const [fields, score, active] = [rows[3 * i]?.[1], rows[3 * i + 1]?.[1], rows[3 * i + 2]?.[1]] as [Array<string | null> | undefined, string | null, number | null];
+    if (!fields || fields.every((f) => f === null)) return;
+    const opts = safeJson(fields[1]);
+    const due = score === null || score === undefined ? undefined : Math.floor(Number(score) / 0x1000);
+    out.set(userId, {
+      ...(due ? { at: new Date(due).toISOString() } : {}),
+      running: active !== null && active !== undefined,
+      attemptsMade: Number(fields[0] ?? 0),
+      attempts: typeof opts?.attempts === 'number' ? opts.attempts : attempts ?? DEFAULT_ATTEMPTS,
+    });
+  });
+  return out;
+}
+
+function safeJson(text: string | null | undefined): Record<string, unknown> | undefined {
+  try {
+    return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { connectionKeys } from '../store/keys.ts';
+import { LIST_INDEX_LUA } from './list-index.ts';
 import type { ProvisioningState, ProvisioningStateName } from './state.ts';
 
 export const STATE_NAMES: readonly ProvisioningStateName[] = ['pending', 'in_sync', 'failed', 'removed'];
@@ -16,13 +17,15 @@ export const STATE_NAMES: readonly ProvisioningStateName[] = ['pending', 'in_syn
  * it out of the others. `keepScore` keeps the score of a user already there (a retried pending
  * change keeps the time its change arrived).
  */
-export const MOVE_STATE_LUA = `
+export const MOVE_STATE_LUA = `${LIST_INDEX_LUA}
 local function moveState(prefix, id, state, score, keepScore)
   for _, s in ipairs({${STATE_NAMES.map((s) => `'${s}'`).join(', ')}}) do
     if s ~= state then redis.call('ZREM', prefix .. s, id) end
   end
   if keepScore then redis.call('ZADD', prefix .. state, 'NX', score, id)
   else redis.call('ZADD', prefix .. state, score, id) end
+  -- The console's sorted users list moves with the state (list-index.ts).
+  indexListedFromStates(prefix, id, score)
 end
 local function nowMs()
   local t = redis.call('TIME')
@@ -63,7 +66,7 @@ export class ProvisioningStateIndex {
    */
   async ensure(connectionId: string, userIds: () => Promise<string[]>, read: ReadStates): Promise<void> {
     if (this.ready.has(connectionId)) return;
-    if (!(await this.redis.exists(this.readyKey(connectionId)))) {
+    if (!(await this.redis.exists(this.readyKey(connectionId))) && !(await this.complete(connectionId))) {
       const keys = connectionKeys(this.prefix, connectionId);
       const ids = await userIds();
       for (let i = 0; i < ids.length; i += BATCH) {
@@ -74,6 +77,12 @@ export class ProvisioningStateIndex {
       await this.redis.set(this.readyKey(connectionId), '1');
     }
     this.ready.add(connectionId);
+  }
+
+  /** Every user with a state is in a set: a connection made since the index exists needs no build. */
+  private async complete(connectionId: string): Promise<boolean> {
+    const [counts, users] = await Promise.all([this.counts(connectionId), this.redis.scard(connectionKeys(this.prefix, connectionId).provIndex)]);
+    return Object.values(counts).reduce((a, b) => a + b, 0) === users;
   }
 
   async counts(connectionId: string): Promise<Record<ProvisioningStateName, number>> {
@@ -89,6 +98,26 @@ export class ProvisioningStateIndex {
     const max = options.before === undefined ? '+inf' : `(${options.before}`;
     const limit = options.limit ?? -1;
     return this.redis.zrangebyscore(stateSetPrefix(this.prefix, connectionId) + state, '-inf', max, 'LIMIT', 0, limit);
+  }
+
+  /**
+   * How many users entered in_sync, failed or removed at or after `since` (ms), and when the first
+   * of them did: the measured pace of an import.
+   */
+  async settledSince(connectionId: string, since: number): Promise<{ count: number; first?: number }> {
+    const base = stateSetPrefix(this.prefix, connectionId);
+    const settled: ProvisioningStateName[] = ['in_sync', 'failed', 'removed'];
+    const pipeline = this.redis.pipeline();
+    for (const state of settled) pipeline.zcount(base + state, since, '+inf').zrangebyscore(base + state, since, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+    const rows = (await pipeline.exec()) ?? [];
+    let count = 0;
+    let first: number | undefined;
+    settled.forEach((_state, i) => {
+      count += Number(rows[2 * i]?.[1] ?? 0);
+      const head = rows[2 * i + 1]?.[1] as string[] | undefined;
+      if (head?.[1] !== undefined) first = Math.min(first ?? Infinity, Number(head[1]));
+    });
+    return first === undefined ? { count } : { count, first };
   }
 
   /** How many users are in `state` since before `before` (ms). */

@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { AuditRecorder } from '../audit/record.ts';
 import { connectionKeys } from '../store/keys.ts';
 import type { ReadJoin } from '../store/read-script.ts';
+import { ProvisioningListIndex } from './list-index.ts';
 import { MOVE_STATE_LUA, ProvisioningStateIndex, STATE_NAMES, stateSetPrefix } from './state-index.ts';
 
 export type ProvisioningStateName = 'pending' | 'in_sync' | 'failed' | 'removed';
@@ -39,11 +40,14 @@ const VIEW_FIELDS = ['state', 'appRole', 'lastRunAt', 'lastError'] as const;
 export class ProvisioningStore {
   /** Users by state, kept by the scripts below and the save script (state-index.ts). */
   private readonly index: ProvisioningStateIndex;
+  /** The console's sorted users list, kept by the same scripts (list-index.ts). */
+  private readonly list: ProvisioningListIndex;
   /** The audit log: changes are recorded by the directory, and settled here when a run closes. */
   readonly audit: AuditRecorder;
 
   constructor(private readonly redis: Redis, private readonly prefix: string) {
     this.index = new ProvisioningStateIndex(redis, prefix);
+    this.list = new ProvisioningListIndex(redis, prefix);
     this.audit = new AuditRecorder(redis, prefix);
   }
 
@@ -51,6 +55,13 @@ export class ProvisioningStore {
   async stateIndex(connectionId: string): Promise<ProvisioningStateIndex> {
     await this.index.ensure(connectionId, () => this.userIds(connectionId), (ids) => this.getMany(connectionId, ids));
     return this.index;
+  }
+
+  /** The sorted users list of the connection, built first if this Redis predates it. */
+  async listIndex(connectionId: string): Promise<ProvisioningListIndex> {
+    await this.list.ensure(connectionId, () => this.userIds(connectionId), async (ids) => new Map([...await this.getMany(connectionId, ids)]
+      .map(([id, s]) => [id, Math.max(Date.parse(s.changedAt ?? '') || 0, Date.parse(s.lastRunAt ?? '') || 0)])));
+    return this.list;
   }
 
   async get(connectionId: string, userId: string): Promise<ProvisioningState | null> {
@@ -113,6 +124,7 @@ export class ProvisioningStore {
   async forget(connectionId: string, userId: string): Promise<void> {
     const keys = connectionKeys(this.prefix, connectionId);
     const states = stateSetPrefix(this.prefix, connectionId);
+    await this.list.forget(connectionId, userId);
     const tx = this.redis.multi().del(keys.prov(userId)).srem(keys.provIndex, userId);
     for (const state of STATE_NAMES) tx.zrem(states + state, userId);
     await tx.exec();

@@ -34,4 +34,24 @@
     // A click on the backdrop (the dialog itself, outside the image) closes it.
     if (event.target instanceof HTMLDialogElement && event.target.open) event.target.close();
   });
+
+  // Users page: the import's progress line follows the server's count without a reload.
+  const progress = document.querySelector('[data-progress-url]');
+  if (progress) {
+    const url = progress.getAttribute('data-progress-url');
+    const poll = () => {
+      if (document.hidden) return;
+      fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+        .then((res) => (res.ok ? res.json() : undefined))
+        .then((body) => {
+          if (!body || typeof body.text !== 'string') return;
+          const text = progress.querySelector('[role="status"]');
+          if (text && text.textContent !== body.text) text.textContent = body.text;
+          const bar = progress.querySelector('progress');
+          if (bar) { bar.max = Math.max(body.total, 1); bar.value = body.inSync; }
+        })
+        .catch(() => undefined);
+    };
+    window.setInterval(poll, 2000);
+  }
 })();
