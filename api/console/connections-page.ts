@@ -44,8 +44,12 @@ function attentionBanners(summaries: Summary[], session: ConsoleSession): Html {
 function lastCheckCell(s: Summary): Html {
   const c = s.health2.lastCheck;
   if (!c) return html`<span class="muted">not checked yet</span>`;
-  return html`${badge(c.ok ? 'succeeded' : 'failed')} ${time(c.at)}${shotLink(c.links, 'screenshot')}
-    <div class="sub">${c.ok ? (c.observations ?? []).join('; ') : c.error ?? ''}</div>`;
+  // A passed check lists every screen it looked at: folded, so the row stays one row high.
+  const seen = c.observations ?? [];
+  const detail = c.ok
+    ? html`<details class="check-detail sub"><summary>${seen.length} screen check(s) as expected</summary><ul>${seen.map((o) => html`<li>${o}</li>`)}</ul></details>`
+    : html`<div class="sub">${c.error ?? ''}</div>`;
+  return html`${badge(c.ok ? 'succeeded' : 'failed')} ${time(c.at)}${shotLink(c.links, 'screenshot')}${detail}`;
 }
 
 function row(app: FastifyInstance, s: Summary, session: ConsoleSession): Html {
