@@ -1,0 +1,61 @@
+/**
+ * What every Hyperproof screen shares: the navigation (Main → Settings → a Settings section),
+ * dialogs found by their title (native <dialog>, role dialog or alertdialog), and confirming one:
+ * the answer is the dialog going away or a new alert, never a toast (hyperproof.md: "trust the
+ * list after an action, not a toast").
+ */
+import type { Locator, Page } from 'playwright-core';
+import { TransientAppError } from '../../../core/errors.ts';
+import { pollUntil } from '../../lib/screen/poll.ts';
+import { clickOn, isBusy, named, onScreen, SCREEN_TIMEOUT_MS, visibleTexts } from '../../spekit/pages/screen-wait.ts';
+
+export { clickOn, isBusy, named, onScreen, SCREEN_TIMEOUT_MS, visibleTexts };
+
+export type SettingsSection = 'People' | 'Authentication';
+
+/** A dialog by its title, whichever role the app gives it. */
+export function dialogNamed(page: Page, name: RegExp): Locator {
+  return page.getByRole('dialog', { name }).or(page.getByRole('alertdialog', { name })).first();
+}
+
+/** A link, button or menu item with this name (navigation entries are drawn all three ways). */
+export function entry(scope: Page | Locator, name: RegExp): Locator {
+  return scope.getByRole('link', { name }).or(scope.getByRole('button', { name })).or(scope.getByRole('menuitem', { name })).first();
+}
+
+/** Main → Settings → `section`, by the navigation's names; never a guessed URL. */
+export async function openSettings(page: Page, section: SettingsSection): Promise<void> {
+  const sectionEntry = entry(page.getByRole('navigation', { name: /settings/i }), named(section));
+  if (!(await sectionEntry.isVisible())) {
+    await clickOn(page, 'Hyperproof navigation', 'no Settings entry in the main navigation', entry(page, named('settings')));
+  }
+  await clickOn(page, 'Hyperproof Settings', `no ${section} entry in the Settings navigation`, sectionEntry);
+  await onScreen(page, `Hyperproof Settings → ${section}`, `no ${section} heading`, async () =>
+    ((await page.getByRole('heading', { name: named(section) }).first().isVisible()) ? true : undefined));
+}
+
+/**
+ * Clicks `button` in `dialog` and waits for the app's answer: the dialog gone and the page
+ * settled, or an alert that was not on screen before (its text in a TransientAppError).
+ */
+export async function confirmIn(page: Page, screen: string, dialog: Locator, button: Locator): Promise<void> {
+  const before = await visibleTexts(page.getByRole('alert'));
+  await button.click({ timeout: SCREEN_TIMEOUT_MS });
+  const answer = await pollUntil(async () => {
+    // The dialog is read first: an app shows its alert before it closes the dialog, so once the
+    // dialog is seen gone, any alert of that answer is already on screen.
+    const open = await dialog.isVisible();
+    const fresh = (await visibleTexts(page.getByRole('alert'))).filter((text) => !before.includes(text));
+    if (fresh.length > 0) return { error: fresh.join(' ') };
+    if (open) return undefined;
+    if ((await page.evaluate(() => document.readyState)) !== 'complete' || (await isBusy(page))) return undefined;
+    return { error: undefined };
+  }, SCREEN_TIMEOUT_MS * 2);
+  if (!answer) throw new TransientAppError(`${screen}: no answer after ${await button.innerText().catch(() => 'confirming')}`);
+  if (answer.error) throw new TransientAppError(`${screen} answered an error: ${answer.error}`);
+}
+
+/** Waits until `locator` is visible on a settled screen (no spinner), else ScreenMismatchError. */
+export async function waitFor(page: Page, screen: string, missing: string, locator: Locator): Promise<void> {
+  await onScreen(page, screen, missing, async () => ((await locator.isVisible()) ? true : undefined));
+}
