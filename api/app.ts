@@ -20,6 +20,7 @@ import { tokenRoutes } from './admin/tokens.ts';
 import { consoleRoutes } from './console/index.ts';
 import { metricsRoutes } from './metrics/index.ts';
 import { scimRoutes } from './scim/index.ts';
+import { drainUnreadBody } from './drain-body.ts';
 import { SCIM_CONTENT_TYPE, errorBody, sendScimError } from './scim/errors.ts';
 import type { AdminAuth } from './admin/auth.ts';
 import type { RunReader } from './admin/runs.ts';
@@ -111,7 +112,9 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    // Refused before its body was read (401, 413): close, or the sender keeps the socket open.
+    // Refused before its body was read (401, 413): close, or the sender keeps the socket open; a
+    // 413 first reads the rest so that the sender hears it (every route: SCIM, admin, console).
+    if (reply.statusCode === 413) await drainUnreadBody(request);
     if (reply.statusCode === 401 || reply.statusCode === 413) reply.header('connection', 'close');
   });
   // SCIM clients send application/scim+json (RFC 7644 §3.1); parse it as JSON, rejecting __proto__.

@@ -21,6 +21,7 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'entra-cycle', file: './entra-cycle.ts', exportName: 'benchEntraCycle' },
   { name: 'adversarial', file: './adversarial.ts', exportName: 'benchAdversarial' },
   { name: 'audit', file: './audit.ts', exportName: 'benchAudit' },
+  { name: 'uxpin-phases', file: './uxpin-phases.ts', exportName: 'benchUxpinPhases' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ConnectorContext } from '../core/connector.ts';
 import { uxpin, uxpinSettings, type UxpinSettings } from '../connectors/uxpin/index.ts';
+import { openTeam } from '../connectors/uxpin/session.ts';
 import { newRunId } from '../core/runs/store.ts';
 import { launchChromium } from '../runner/browser/chromium.ts';
 import { createStepper } from '../runner/evidence/step.ts';
@@ -106,3 +107,40 @@ export function projectSerial(n: number, perJobMs: number): Case {
   return summary(Array.from({ length: n }, (_, i) => (i + 1) * perJobMs), n * perJobMs, true);
 }
 
+
+// ---- (c) a good script: one browser, a saved login, the connector's clicks, nothing else ----
+
+export interface GoodScript {
+  /** One removal: the connector's search then its remove, no evidence, no read-back; ms per phase. */
+  remove(email: string): Promise<{ findMs: number; removeMs: number; totalMs: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * What a careful IT admin would script: the browser, login and team screen are set up once, before
+ * any job; each job is the connector's page-object search and remove, nothing read back.
+ */
+export async function goodScript(sandbox: UxpinSandbox): Promise<GoodScript> {
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  const ctx: ConnectorContext<UxpinSettings> = {
+    connectionId: 'good-script', baseUrl: sandbox.url, credentials: { email: sandbox.admin.email, password: sandbox.admin.password },
+    settings: uxpinSettings.parse({}), page: async () => page, step: (_name, fn) => fn(),
+    vault: { get: async () => undefined, set: async () => {} }, addSecret: () => {}, signal: new AbortController().signal, log: () => {},
+  };
+  await uxpin.operations.login(ctx);
+  // The team screen stays open between jobs: a script searches again in the same page.
+  const team = await openTeam(ctx);
+  return {
+    async remove(email) {
+      const started = performance.now();
+      const found = await team.find(email);
+      const foundAt = performance.now();
+      if (!found) throw new Error(`good script: ${email} is not a member`);
+      await team.removeUser(found.email);
+      const done = performance.now();
+      return { findMs: foundAt - started, removeMs: done - foundAt, totalMs: done - started };
+    },
+    close: () => browser.close(),
+  };
+}

@@ -11,10 +11,10 @@
  */
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Job } from 'bullmq';
 import type { UxpinSandbox } from '../test/sandboxes/uxpin/index.ts';
 import { startRedis } from '../test/support/redis.ts';
 import { addUxpinConnection, scim, startStack, type ScimConnection, type Stack } from '../test/support/stack.ts';
+import { CASE_LIMIT_MS, completions, PATCH_INACTIVE, scimUsersFor, seedMembers, within } from './lib/uxpin-stack.ts';
 import { percentile } from './lib/stats.ts';
 import { treeMemory } from './proc-memory.ts';
 import { emailOf, lowerBound, ms, naive, naiveRemove, projectSerial, summary, type Case } from './uxpin-baselines.ts';
@@ -27,7 +27,6 @@ const BUDGET_MS = Number(process.env.BENCH_UXPIN_BUDGET_MS ?? 300_000);
 const NAIVE_MAX = Number(process.env.BENCH_UXPIN_NAIVE_MAX ?? 10);
 /** Rounds of the interleaved per-job comparison. */
 const ROUNDS = Number(process.env.BENCH_UXPIN_ROUNDS ?? 5);
-const PATCH_INACTIVE = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', value: { active: false } }] };
 
 /** Samples the process tree's memory while `fn` runs; returns its result and the peak. */
 async function withPeak<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMiB: number; peakPssMiB: number | null }> {
@@ -51,37 +50,6 @@ async function withPeak<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMiB
 
 // ---- scimwright: SCIM PATCH → worker → sandbox, completion by event ----
 
-/** A job that never completes (retries exhausted) must end the bench, not hang it. */
-const CASE_LIMIT_MS = 15 * 60_000;
-
-async function within<T>(promise: Promise<T>, limitMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: not done after ${limitMs} ms`)), limitMs); });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Resolves each user's removal time as the worker completes their job and the state says removed. */
-function completions(stack: Stack, conn: ScimConnection, userIds: string[]) {
-  const pending = new Map(userIds.map((id) => [id, undefined as undefined | ((t: number) => void)]));
-  const done = new Map<string, Promise<number>>();
-  for (const id of userIds) done.set(id, new Promise((resolve) => pending.set(id, resolve)));
-  const onCompleted = (job: Job) => {
-    const userId = (job.data as { userId?: string }).userId;
-    const resolve = userId ? pending.get(userId) : undefined;
-    if (!userId || !resolve) return;
-    const at = performance.now();
-    void stack.core.directory.provisioning.get(conn.id, userId).then((state) => {
-      if (state?.state === 'removed') { pending.delete(userId); resolve(at); }
-    });
-  };
-  stack.worker.worker.on('completed', onCompleted);
-  return { done, stop: () => stack.worker.worker.off('completed', onCompleted) };
-}
-
 async function gatewayCase(stack: Stack, conn: ScimConnection, ids: string[]): Promise<Case> {
   const watch = completions(stack, conn, ids);
   const started = performance.now();
@@ -90,33 +58,12 @@ async function gatewayCase(stack: Stack, conn: ScimConnection, ids: string[]): P
       const res = await scim(conn, 'PATCH', `/Users/${id}`, PATCH_INACTIVE);
       if (res.status !== 200) throw new Error(`PATCH ${id}: ${res.status}`);
       const answered = performance.now();
-      return (await within(watch.done.get(id)!, CASE_LIMIT_MS, `removal of ${id}`)) - answered;
+      return (await within(watch.done.get(id)!, CASE_LIMIT_MS, `removal of ${id}`)).at - answered;
     }));
     return summary(latencies, performance.now() - started);
   } finally {
     watch.stop();
   }
-}
-
-/**
- * SCIM users for members the sandbox already has. Their create jobs are dropped unrun (the app
- * already shows them as wanted), so setup costs no browser time; the removal still converges.
- */
-async function scimUsersFor(stack: Stack, conn: ScimConnection, emails: string[]): Promise<string[]> {
-  await stack.worker.worker.pause();
-  const ids: string[] = [];
-  for (const email of emails) {
-    const res = await scim(conn, 'POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: email, active: true });
-    if (res.status !== 201) throw new Error(`create ${email}: ${res.status}`);
-    ids.push(res.body.id as string);
-  }
-  await stack.worker.queue.queue.drain(true);
-  stack.worker.worker.resume();
-  return ids;
-}
-
-function seedMembers(counts: Record<string, number>) {
-  return Object.entries(counts).flatMap(([mode, n]) => Array.from({ length: n }, (_, i) => ({ email: emailOf(mode, i), role: 'Collaborator' as const })));
 }
 
 async function measureLowerBound(sandbox: UxpinSandbox) {

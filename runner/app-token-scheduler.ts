@@ -12,6 +12,7 @@ import { dueForRotation, rotationDays, type RotationCandidate } from '../core/ap
 import { TaskStateStore, type TaskOutcome } from '../core/connections/setup-state.ts';
 import type { RunnerDeps } from './deps.ts';
 import { TASK_JOB, taskJobSchema } from './jobs.ts';
+import { everyInterval } from './periodic.ts';
 import type { JobProgress } from './process.ts';
 
 export interface AppTokenSchedulerOptions {
@@ -117,19 +118,12 @@ export function startAppTokenScheduler(input: AppTokenSchedulerInput, options: A
     }
     return enqueued;
   };
-  let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    // One look at a time: a slow Redis must not pile ticks up.
-    running ??= tick()
-      .catch((error: unknown) => logger.error({ error: (error as Error).message }, 'app token schedule failed'))
-      .finally(() => (running = undefined));
-  }, options.intervalMs ?? 600_000);
-  timer.unref();
+  const stopLooking = everyInterval(options.intervalMs ?? 600_000, tick, logger, 'app token schedule failed');
 
   return {
     tick,
     stop() {
-      clearInterval(timer);
+      stopLooking();
       worker.off('completed', onCompleted);
       worker.off('failed', onFailed);
     },

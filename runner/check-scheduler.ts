@@ -7,6 +7,7 @@
 import { newRunId } from '../core/runs/store.ts';
 import { healthStore } from './attention.ts';
 import type { RunnerDeps } from './deps.ts';
+import { everyInterval } from './periodic.ts';
 import type { BullConvergeQueue } from './queue.ts';
 
 export const DEFAULT_CHECK_HOURS = 24;
@@ -56,12 +57,6 @@ export function startCheckScheduler(
     }
     return enqueued;
   };
-  let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    running ??= tick()
-      .catch((error: unknown) => logger.error({ error: (error as Error).message }, 'check schedule failed'))
-      .finally(() => (running = undefined));
-  }, options.intervalMs ?? 600_000);
-  timer.unref();
-  return { tick, stop: () => clearInterval(timer) };
+  const stop = everyInterval(options.intervalMs ?? 600_000, tick, logger, 'check schedule failed');
+  return { tick, stop };
 }

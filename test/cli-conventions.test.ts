@@ -1,31 +1,12 @@
 /** CLI conventions (issue 12): help, version, unknown commands and flags, --json and tables, tokens' console URL. */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { ADMIN_TOKEN, startGateway, type TestGateway } from './support/gateway.ts';
+import { test } from 'node:test';
+import { cliGateway } from './support/cli.ts';
 
-let redis: TestRedis;
-let gw: TestGateway;
-let url: string;
-before(async () => {
-  redis = await startRedis();
-  gw = await startGateway(redis.url);
-  url = await gw.app.listen({ port: 0, host: '127.0.0.1' });
-});
-after(async () => {
-  await gw.close();
-  await redis.stop();
-});
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/scimwright.js', ...args], {
-      encoding: 'utf8', timeout: 30_000, env: { ...process.env, SCIMWRIGHT_URL: url, SCIMWRIGHT_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
-    }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+const gateway = cliGateway();
+const { cli } = gateway;
 
 test('--help and -h exit 0 with usage, at the top level and for each command and subcommand', async () => {
   for (const args of [['--help'], ['-h'], ['help'], []]) {
@@ -82,11 +63,11 @@ test('unknown flags and stray arguments are refused with exit 2, before anything
 test('tokens add prints the real console URL; list is a table, or JSON with --json', async () => {
   const added = await cli(['tokens', 'add', '--role', 'reviewer', '--name', 'auditor']);
   assert.equal(added.status, 0, added.stderr);
-  assert.ok(added.stdout.includes(`Sign in to the console at ${url}/console with it.`), added.stdout);
+  assert.ok(added.stdout.includes(`Sign in to the console at ${gateway.url()}/console with it.`), added.stdout);
   assert.doesNotMatch(added.stdout, /<gateway>/);
   const json = await cli(['tokens', 'add', '--role', 'reviewer', '--name', 'script', '--json']);
   const made = JSON.parse(json.stdout) as { id: string; token: string; consoleUrl: string };
-  assert.equal(made.consoleUrl, `${url}/console`);
+  assert.equal(made.consoleUrl, `${gateway.url()}/console`);
   assert.match(made.token, /\S{16,}/);
 
   const table = await cli(['tokens', 'list']);
@@ -119,7 +100,7 @@ test('connections: an empty list says so; get is readable by default and JSON wi
 function onTerminal(args: string[], answer: string): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
     const command = [process.execPath, 'bin/scimwright.js', ...args].map((a) => `'${a}'`).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, SCIMWRIGHT_URL: url, SCIMWRIGHT_ADMIN_TOKEN: ADMIN_TOKEN } });
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...gateway.env() } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();

@@ -1,31 +1,10 @@
 /** `npx scimwright connections …` against a listening gateway: the CLI is a contract too. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { after, before, test } from 'node:test';
-import { startRedis, type TestRedis } from './support/redis.ts';
-import { ADMIN_TOKEN, startGateway, type TestGateway } from './support/gateway.ts';
+import { test } from 'node:test';
+import { cliGateway } from './support/cli.ts';
 
-let redis: TestRedis;
-let gw: TestGateway;
-let url: string;
-before(async () => {
-  redis = await startRedis();
-  gw = await startGateway(redis.url);
-  url = await gw.app.listen({ port: 0, host: '127.0.0.1' });
-});
-after(async () => {
-  await gw.close();
-  await redis.stop();
-});
-
-/** Runs the CLI as a child process; asynchronously, since the gateway answers from this process. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/scimwright.js', ...args], {
-      encoding: 'utf8', timeout: 30_000, env: { ...process.env, SCIMWRIGHT_URL: url, SCIMWRIGHT_ADMIN_TOKEN: ADMIN_TOKEN, ...env },
-    }, (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }));
-  });
-}
+const gateway = cliGateway();
+const { cli } = gateway;
 
 test('connections add, list, rotate-token, delete', async () => {
   const added = await cli(['connections', 'add', '--id', 'cli-app', '--connector', 'testapp', '--base-url', 'http://app.test', '--admin-email', 'a@app.test'], { APP_ADMIN_PASSWORD: 'cli-secret-pw' });
@@ -33,7 +12,7 @@ test('connections add, list, rotate-token, delete', async () => {
   const token = /Bearer token \(shown once\): (scim_\S+)/.exec(added.stdout)?.[1];
   assert.ok(token, added.stdout);
   assert.match(added.stdout, /\/scim\/v2\/cli-app/);
-  const scim = await fetch(`${url}/scim/v2/cli-app/Users`, { headers: { authorization: `Bearer ${token}` } });
+  const scim = await fetch(`${gateway.url()}/scim/v2/cli-app/Users`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(scim.status, 200);
 
   const listed = await cli(['connections', 'list', '--json']);
@@ -47,7 +26,7 @@ test('connections add, list, rotate-token, delete', async () => {
 
   const rotated = await cli(['connections', 'rotate-token', 'cli-app']);
   assert.equal(rotated.status, 0, rotated.stderr);
-  assert.equal((await fetch(`${url}/scim/v2/cli-app/Users`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
+  assert.equal((await fetch(`${gateway.url()}/scim/v2/cli-app/Users`, { headers: { authorization: `Bearer ${token}` } })).status, 401);
 
   const refused = await cli(['connections', 'delete', 'cli-app']);
   assert.equal(refused.status, 2);

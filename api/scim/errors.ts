@@ -47,38 +47,7 @@ export function sendScimError(reply: FastifyReply, error: ScimError) {
   return reply.code(error.status).type(SCIM_CONTENT_TYPE).send(errorBody(error));
 }
 
-/** How much of an oversized body is read and discarded so that the client hears the 413. */
-const DRAIN_BYTES = 64 * 1024 * 1024;
-const DRAIN_MS = 10_000;
-
-/**
- * Fastify refuses a too-large `Content-Length` before reading the body and marks the reply
- * `Connection: close`; Node then destroys the socket with the body still unread, the kernel sends
- * a reset, and a client still writing gets EPIPE instead of the answer. Reading the rest (bounded
- * in bytes and time) lets the client finish writing and read the 413; the connection then closes.
- */
-function drain(request: FastifyRequest): Promise<void> {
-  const raw = request.raw;
-  if (raw.complete || raw.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    let read = 0;
-    const done = () => {
-      clearTimeout(timer);
-      raw.off('data', onData).off('end', done).off('error', done).off('close', done);
-      resolve();
-    };
-    const onData = (chunk: Buffer) => { read += chunk.length; if (read > DRAIN_BYTES) done(); };
-    const timer = setTimeout(done, DRAIN_MS);
-    raw.on('data', onData).on('end', done).on('error', done).on('close', done);
-    raw.resume();
-  });
-}
-
 export async function scimErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  if ((error as FastifyError)?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    await drain(request);
-    reply.header('connection', 'close');
-  }
   const scimError = toScimError(error);
   if (scimError) return sendScimError(reply, scimError);
   request.log.error({ err: error }, 'SCIM request failed');

@@ -5,8 +5,8 @@
  */
 import type { CheckReport } from '../../core/connector.ts';
 import { ScreenMismatchError, SessionExpiredError } from '../../core/errors.ts';
+import { vaultUpstream } from '../lib/hybrid/index.ts';
 import { UpstreamUnauthorizedError } from '../lib/scim-upstream/index.ts';
-import { spekitApi } from './api.ts';
 import { ConnectPage } from './pages/connect.page.ts';
 import { ScimProvisioningPage } from './pages/scim-provisioning.page.ts';
 import { VAULT, type SpekitContext } from './settings.ts';
@@ -49,7 +49,7 @@ export async function check(ctx: SpekitContext): Promise<CheckReport> {
     return { observations };
   }
   try {
-    const users = await (await spekitApi(ctx)).listUsers();
+    const users = await (await vaultUpstream(ctx, { name: 'Spekit' })).listUsers();
     observations.push(`Spekit SCIM API: the stored token lists ${users.length} user(s)`);
   } catch (error) {
     if (error instanceof UpstreamUnauthorizedError) throw new Error('Spekit SCIM API refused the stored token (401); run rotate-app-token');

@@ -1,17 +1,10 @@
-/**
- * A minimal ConnectorContext for the Spekit tests: steps run directly, an in-memory vault, a list
- * of registered secrets and captured log lines (so tests can check no token leaks into them).
- */
+/** The kit's test ConnectorContext (connectors/lib/hybrid/test-context.ts) with Spekit's settings. */
 import type { Page } from 'playwright-core';
 import type { ConnectorContext } from '../../core/connector.ts';
+import { makeTestContext as makeHybridContext, type TestContext as HybridTestContext } from '../lib/hybrid/test-context.ts';
 import { spekitSettingsSchema, type SpekitSettings } from './settings.ts';
 
-export interface TestContext extends ConnectorContext<SpekitSettings> {
-  vaultData: Map<string, string>;
-  secrets: string[];
-  logs: string[];
-  steps: string[];
-}
+export type TestContext = HybridTestContext<SpekitSettings>;
 
 export interface TestContextOptions {
   baseUrl: string;
@@ -22,30 +15,5 @@ export interface TestContextOptions {
 }
 
 export function makeTestContext(options: TestContextOptions): TestContext {
-  const vaultData = new Map(Object.entries(options.vault ?? {}));
-  const secrets: string[] = [];
-  const logs: string[] = [];
-  const steps: string[] = [];
-  return {
-    connectionId: 'conn-spekit-test',
-    baseUrl: options.baseUrl,
-    credentials: options.credentials ?? { email: 'admin@example.com', password: 'correct horse battery staple' },
-    settings: spekitSettingsSchema.parse(options.settings ?? {}),
-    page: options.page ?? (() => Promise.reject(new Error('this test opens no browser'))),
-    step: (name, fn) => {
-      steps.push(name);
-      return fn();
-    },
-    vault: {
-      get: async (key) => vaultData.get(key),
-      set: async (key, value) => void vaultData.set(key, value),
-    },
-    addSecret: (secret) => void secrets.push(secret),
-    signal: new AbortController().signal,
-    log: (message, fields) => void logs.push(`${message} ${JSON.stringify(fields ?? {})}`),
-    vaultData,
-    secrets,
-    logs,
-    steps,
-  };
+  return makeHybridContext({ ...options, connectionId: 'conn-spekit-test', settings: spekitSettingsSchema.parse(options.settings ?? {}) });
 }

@@ -3,9 +3,8 @@
  * "Known issues and resolutions with SCIM 2.0 protocol compliance"; shared/idp.md).
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { postHuge } from '../support/huge-body.ts';
 import { gatewayPerFile } from '../support/per-file.ts';
 import { createConnection, testConnector } from '../support/gateway.ts';
 import { settingsSchema } from '../../core/connections/schema.ts';
@@ -87,36 +86,10 @@ test("Entra's group body with the ADSCIM Group schema URN is accepted and the UR
   assert.equal(unknown.statusCode, 400, 'an extension that carries attributes is still refused');
 });
 
-/** POSTs 5 MiB in 64 KiB chunks, as a client on a real network does, and reads the answer. */
-async function postHuge(path: string, headers: Record<string, string>, chunked: boolean) {
-  if (!shared.gw.app.server.listening) await shared.gw.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = shared.gw.app.server.address() as AddressInfo;
-  const body = Buffer.alloc(5 * 1024 * 1024, 'a');
-  body.write('{"userName":"big@contoso.com","displayName":"');
-  const answer = await new Promise<{ status?: number; headers: Record<string, unknown>; text: string; error?: string }>((resolve) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path, headers: { ...headers, ...(chunked ? {} : { 'content-length': String(body.length) }) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
-    });
-    req.on('error', (error) => resolve({ headers: {}, text: '', error: String(error) }));
-    // Written the way a real client over a real network does: in chunks, while the server answers.
-    let sent = 0;
-    const step = 64 * 1024;
-    const more = () => {
-      if (sent >= body.length) return void req.end();
-      req.write(body.subarray(sent, sent + step), () => { sent += step; setTimeout(more, 1); });
-    };
-    more();
-  });
-  return answer;
-}
-
 for (const chunked of [false, true]) {
   test(`a 5 MiB body (${chunked ? 'chunked' : 'Content-Length'}) over a real socket is answered 413 with a SCIM Error, then the connection closes`, async () => {
     const c = await connection();
-    const answer = await postHuge(`${c.base}/Users`, c.h, chunked);
+    const answer = await postHuge(shared.gw.app, `${c.base}/Users`, c.h, chunked);
     assert.equal(answer.error, undefined, 'the client gets an answer, not a dropped connection');
     assert.equal(answer.status, 413);
     assert.equal(answer.headers.connection, 'close');

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { ADMIN_TOKEN, createConnection, startGateway, type TestGateway } from '../support/gateway.ts';
+import { postHuge } from '../support/huge-body.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -131,3 +132,17 @@ test('X-Forwarded-Proto/-Host are ignored without SCIMWRIGHT_TRUST_PROXY, believ
   const behindProxy = await signIn(proxied, forwarded);
   assert.match(sessionCookies(behindProxy)[0]!, /Secure/);
 });
+
+for (const chunked of [false, true]) {
+  test(`a 5 MiB body (${chunked ? 'chunked' : 'Content-Length'}) to the admin API and the console is answered 413, then the connection closes`, async () => {
+    const admin = await postHuge(gw.app, '/admin/v1/connections', { authorization: `Bearer ${ADMIN_TOKEN}` }, chunked);
+    assert.equal(admin.error, undefined, 'the client gets an answer, not a dropped connection');
+    assert.equal(admin.status, 413);
+    assert.equal(admin.headers.connection, 'close');
+    assert.equal(JSON.parse(admin.text).error.code, 'body_too_large');
+    const console = await postHuge(gw.app, '/console/login', {}, chunked);
+    assert.equal(console.error, undefined, 'the console answers too');
+    assert.equal(console.status, 413);
+    assert.equal(console.headers.connection, 'close');
+  });
+}

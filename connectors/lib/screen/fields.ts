@@ -14,6 +14,9 @@ export const CODE_NAME = /(authentication|verification|security|one-time|2fa|mfa
 export const SUBMIT_LOGIN_NAME = /^\s*(log ?in|sign ?in|continue|next)\s*$/i;
 export const VERIFY_NAME = /^\s*(verify|confirm|continue|submit)\s*$/i;
 
+/** Names matched case-insensitively, as whole names: "Settings", "settings", " Settings ". */
+export const named = (words: string): RegExp => new RegExp(`^\\s*(${words})\\s*$`, 'i');
+
 /** A textbox whose accessible name mentions email or username. */
 export function identityField(scope: Scope): Locator {
   return scope.getByRole('textbox', { name: IDENTITY_NAME });

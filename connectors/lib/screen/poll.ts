@@ -24,6 +24,15 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, timeoutM
   }
 }
 
+/** The visible texts of `scope`'s elements (alerts, toasts), trimmed, empty ones left out. */
+export async function visibleTexts(scope: Locator): Promise<string[]> {
+  const texts: string[] = [];
+  for (const el of await scope.all()) {
+    if (await el.isVisible()) texts.push((await el.innerText()).trim());
+  }
+  return texts.filter(Boolean);
+}
+
 /** The text of the first visible element of `scope` (e.g. alerts), if any. */
 export async function visibleText(scope: Locator): Promise<string | undefined> {
   for (const el of await scope.all()) {

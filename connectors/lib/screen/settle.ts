@@ -1,10 +1,13 @@
 /**
- * "No results" told apart from "still loading" by the app's own signals, never by waiting for a
- * row: the watched request answered, nothing in flight, no busy indicator, and what the screen
- * shows unchanged for a moment. Also the empty-state and result-count texts an app may show
- * anywhere on the page ("No users found matching …", "0 results", "Showing 0 of 0").
+ * Waiting for a screen on the app's own signals, never on a fixed delay. `onScreen`: a probe run
+ * on the settled screen (no busy indicator) until it answers, else a ScreenMismatchError naming
+ * the screen and what was missing, for the admin to act on. `settle`: "no results" told apart
+ * from "still loading": the watched request answered, nothing in flight, no busy indicator, and
+ * what the screen shows unchanged for a moment. Also the empty-state and result-count texts an
+ * app may show anywhere on the page ("No users found matching …", "0 results", "Showing 0 of 0").
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { ScreenMismatchError } from '../../../core/errors.ts';
 import { busyIndicators } from './fields.ts';
 import { pollUntil } from './poll.ts';
 import type { RequestWatch } from './request-watch.ts';
@@ -19,6 +22,25 @@ export async function emptyStateShown(page: Page): Promise<boolean> {
 
 export async function isBusy(page: Page): Promise<boolean> {
   return (await busyIndicators(page).filter({ visible: true }).count()) > 0;
+}
+
+/** How long an admin screen may take to show what a step needs, unless a caller says otherwise. */
+export const SCREEN_TIMEOUT_MS = 15_000;
+
+/**
+ * Runs `probe` on the settled screen (nothing busy) until it answers; else throws
+ * ScreenMismatchError(screen, missing).
+ */
+export async function onScreen<T>(page: Page, screen: string, missing: string, probe: () => Promise<T | undefined>, timeoutMs = SCREEN_TIMEOUT_MS): Promise<T> {
+  const found = await pollUntil(async () => ((await isBusy(page)) ? undefined : probe()), timeoutMs);
+  if (found === undefined) throw new ScreenMismatchError(screen, missing);
+  return found;
+}
+
+/** Waits for `target` on the settled screen, then clicks it. */
+export async function clickOn(page: Page, screen: string, missing: string, target: Locator): Promise<void> {
+  await onScreen(page, screen, missing, async () => ((await target.isVisible()) ? true : undefined));
+  await target.click();
 }
 
 export interface SettleOptions<T> {

@@ -4,7 +4,8 @@
  * provisioning a link or a tab: each is found by role and a tolerant name.
  */
 import type { Locator, Page } from 'playwright-core';
-import { named, clickOn, onScreen } from './screen-wait.ts';
+import { named } from '../../lib/screen/fields.ts';
+import { clickOn, onScreen } from '../../lib/screen/settle.ts';
 import { settingsControl } from './login.page.ts';
 
 export type SsoState = { connected: true } | { connected: false; message: string };

@@ -8,7 +8,8 @@ import { Secret, TOTP } from 'otpauth';
 import { PermanentAppError } from '../../../core/errors.ts';
 import type { AdminCredentials } from '../../../core/connector.ts';
 import { LoginForm, type LoginOutcome } from '../../lib/screen/login-form.ts';
-import { named, SCREEN_TIMEOUT_MS } from './screen-wait.ts';
+import { named } from '../../lib/screen/fields.ts';
+import { SCREEN_TIMEOUT_MS } from '../../lib/screen/settle.ts';
 
 const SCREEN = 'Spekit login';
 

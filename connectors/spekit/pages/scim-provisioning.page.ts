@@ -6,7 +6,9 @@
 import type { Locator, Page } from 'playwright-core';
 import { TransientAppError } from '../../../core/errors.ts';
 import { ssoRequiredMessage } from './connect.page.ts';
-import { named, onScreen, visibleTexts } from './screen-wait.ts';
+import { named } from '../../lib/screen/fields.ts';
+import { visibleTexts } from '../../lib/screen/poll.ts';
+import { onScreen } from '../../lib/screen/settle.ts';
 
 export interface RevealedToken {
   token: string;
