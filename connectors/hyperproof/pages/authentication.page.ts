@@ -6,7 +6,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { TransientAppError } from '../../../core/errors.ts';
-import { cellsOf, dataRows } from '../../lib/screen/list.ts';
+import { cellsOf, columnIndexes, dataRows } from '../../lib/screen/list.ts';
 import { confirmIn, dialogNamed, named, onScreen, openSettings, SCREEN_TIMEOUT_MS, visibleTexts, waitFor } from './screen.ts';
 
 const SCREEN = 'Hyperproof Settings → Authentication';
@@ -19,7 +19,8 @@ export type ProvisioningState =
 /** A token as the Tokens list shows it: `•••• <last 4>` and its dates as written. */
 export interface ListedToken {
   last4: string;
-  text: string;
+  /** The Created column as written (null when the list has none). */
+  created: string | null;
 }
 
 /** "Single sign-on is not configured", "SSO is not set up", "Configure single sign-on before …". */
@@ -91,11 +92,12 @@ export class AuthenticationPage {
   /** The Tokens list as shown (fresh: call after a reload to trust it). */
   async tokens(): Promise<ListedToken[]> {
     await waitFor(this.page, SCREEN, 'no Tokens list', this.tokensList);
+    const { found } = await columnIndexes(this.tokensList, { created: /created|date/i });
     const out: ListedToken[] = [];
     for (const row of await dataRows(this.tokensList, this.page).all()) {
-      const text = (await cellsOf(row).allInnerTexts()).join(' ').trim();
-      const match = MASKED.exec(text);
-      if (match) out.push({ last4: match[1]!, text });
+      const cells = (await cellsOf(row).allInnerTexts()).map((c) => c.trim());
+      const match = MASKED.exec(cells.join(' '));
+      if (match) out.push({ last4: match[1]!, created: found.created === undefined ? null : cells[found.created] ?? null });
     }
     return out;
   }

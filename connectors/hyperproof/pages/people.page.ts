@@ -74,6 +74,27 @@ export class PeoplePage {
     return { email, status: 'Deactivated', role };
   }
 
+  /** Every listed person's role by lower-cased email, both tabs (one walk). */
+  async listAll(): Promise<Map<string, string>> {
+    const roles = new Map<string, string>();
+    for (const tab of ['Active', 'Deactivated'] as const) {
+      const list = await this.tab(tab);
+      const { found, missing } = await columnIndexes(list, { email: /e-?mail/i, role: /^\s*role\s*$/i });
+      if (missing.length > 0) throw new ScreenMismatchError(SCREEN, `no ${missing.join(' or ')} column in ${tab} users`);
+      for (const row of await dataRows(list, this.page).all()) {
+        const cells = cellsOf(row);
+        const email = (await cells.nth(found.email!).innerText()).trim().toLowerCase();
+        if (!email.includes('@')) continue;
+        const select = row.getByRole('combobox');
+        const role = (await select.count()) > 0
+          ? await select.first().evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]?.text.trim() ?? '')
+          : (await cells.nth(found.role!).innerText()).trim();
+        if (role) roles.set(email, role);
+      }
+    }
+    return roles;
+  }
+
   private async selectedRole(email: string): Promise<string | null> {
     const select = this.roleSelect(email);
     if ((await select.count()) === 0) return null;

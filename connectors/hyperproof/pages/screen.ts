@@ -5,9 +5,10 @@
  * list after an action, not a toast").
  */
 import type { Locator, Page } from 'playwright-core';
-import { TransientAppError } from '../../../core/errors.ts';
-import { pollUntil } from '../../lib/screen/poll.ts';
-import { clickOn, isBusy, named, onScreen, SCREEN_TIMEOUT_MS, visibleTexts } from '../../spekit/pages/screen-wait.ts';
+import { ScreenMismatchError, SessionExpiredError, TransientAppError } from '../../../core/errors.ts';
+import { identityField, named } from '../../lib/screen/fields.ts';
+import { pollUntil, visibleTexts } from '../../lib/screen/poll.ts';
+import { clickOn, isBusy, onScreen, SCREEN_TIMEOUT_MS } from '../../lib/screen/settle.ts';
 
 export { clickOn, isBusy, named, onScreen, SCREEN_TIMEOUT_MS, visibleTexts };
 
@@ -25,6 +26,7 @@ export function entry(scope: Page | Locator, name: RegExp): Locator {
 
 /** Main → Settings → `section`, by the navigation's names; never a guessed URL. */
 export async function openSettings(page: Page, section: SettingsSection): Promise<void> {
+  await signedInPage(page);
   const sectionEntry = entry(page.getByRole('navigation', { name: /settings/i }), named(section));
   if (!(await sectionEntry.isVisible())) {
     await clickOn(page, 'Hyperproof navigation', 'no Settings entry in the main navigation', entry(page, named('settings')));
@@ -32,6 +34,27 @@ export async function openSettings(page: Page, section: SettingsSection): Promis
   await clickOn(page, 'Hyperproof Settings', `no ${section} entry in the Settings navigation`, sectionEntry);
   await onScreen(page, `Hyperproof Settings → ${section}`, `no ${section} heading`, async () =>
     ((await page.getByRole('heading', { name: named(section) }).first().isVisible()) ? true : undefined));
+}
+
+/**
+ * A signed-in page to navigate from: the current one, or it reloaded; the sign-in form instead
+ * means the session ended (pages go to sign-in then), which the runner answers by signing in again.
+ */
+async function signedInPage(page: Page): Promise<void> {
+  const main = page.getByRole('navigation', { name: /^\s*main\s*$/i });
+  const state = await pollUntil(async () => {
+    if (await main.isVisible()) return 'signed-in' as const;
+    if (await identityField(page).first().isVisible()) return 'sign-in' as const;
+    return undefined;
+  }, 2_000);
+  if (state === 'signed-in') return;
+  if (state === undefined && /^https?:/.test(page.url())) await page.reload({ timeout: SCREEN_TIMEOUT_MS });
+  const after = state ?? await pollUntil(async () => {
+    if (await main.isVisible()) return 'signed-in' as const;
+    return (await identityField(page).first().isVisible()) ? ('sign-in' as const) : undefined;
+  }, SCREEN_TIMEOUT_MS);
+  if (after === 'sign-in') throw new SessionExpiredError('Hyperproof shows its sign-in page: the session ended');
+  if (after === undefined) throw new ScreenMismatchError('Hyperproof navigation', 'no Main navigation on the page');
 }
 
 /**
