@@ -83,6 +83,8 @@ export class PeoplePage {
       if (missing.length > 0) throw new ScreenMismatchError(SCREEN, `no ${missing.join(' or ')} column in ${tab} users`);
       for (const row of await dataRows(list, this.page).all()) {
         const cells = cellsOf(row);
+        // An empty list's "No … users" row has one cell: it is no person.
+        if ((await cells.count()) <= Math.max(found.email!, found.role!)) continue;
         const email = (await cells.nth(found.email!).innerText()).trim().toLowerCase();
         if (!email.includes('@')) continue;
         const select = row.getByRole('combobox');
