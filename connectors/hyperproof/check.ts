@@ -6,13 +6,14 @@
 import type { CheckReport } from '../../core/connector.ts';
 import { vaultUpstream, VAULT } from '../lib/hybrid/index.ts';
 import { UpstreamUnauthorizedError } from '../lib/scim-upstream/index.ts';
+import { appPage } from './app-page.ts';
 import { AuthenticationPage } from './pages/authentication.page.ts';
 import { PeoplePage } from './pages/people.page.ts';
 import type { HyperproofContext } from './settings.ts';
 
 export async function check(ctx: HyperproofContext): Promise<CheckReport> {
   const observations: string[] = [];
-  const page = await ctx.page();
+  const page = await appPage(ctx);
   const auth = new AuthenticationPage(page);
   const state = await ctx.step('check: open Settings → Authentication', async () => {
     await auth.open();

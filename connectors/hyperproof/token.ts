@@ -9,6 +9,7 @@
 import { PermanentAppError, TransientAppError } from '../../core/errors.ts';
 import { tokenTasks, vaultUpstream, VAULT, type IssuedToken, type OpenedTokenScreen } from '../lib/hybrid/index.ts';
 import { UpstreamUnauthorizedError } from '../lib/scim-upstream/index.ts';
+import { appPage } from './app-page.ts';
 import { AuthenticationPage, type ListedToken } from './pages/authentication.page.ts';
 import { SignInPage } from './pages/sign-in.page.ts';
 import type { HyperproofContext, HyperproofSettings } from './settings.ts';
@@ -53,7 +54,7 @@ async function newToken(ctx: HyperproofContext, auth: AuthenticationPage): Promi
 }
 
 async function openTokenScreen(ctx: HyperproofContext): Promise<OpenedTokenScreen> {
-  const auth = new AuthenticationPage(await ctx.page());
+  const auth = new AuthenticationPage(await appPage(ctx));
   const state = await ctx.step('open Settings → Authentication', async () => {
     await auth.open();
     const shown = await auth.state();
@@ -87,7 +88,7 @@ async function openTokenScreen(ctx: HyperproofContext): Promise<OpenedTokenScree
 async function retireOthers(ctx: HyperproofContext): Promise<void> {
   const held = last4(await ctx.vault.get(VAULT.appToken));
   if (!held) return;
-  const auth = new AuthenticationPage(await ctx.page());
+  const auth = new AuthenticationPage(await appPage(ctx));
   await ctx.step('delete the tokens scimwright does not hold', async () => {
     await auth.open();
     for (const token of await auth.tokens()) {

@@ -5,12 +5,13 @@
  * over SCIM, then deletes permanently on People's Deactivated tab.
  */
 import { hybridUserOperations, type BrowserRoles } from '../lib/hybrid/index.ts';
+import { appPage } from './app-page.ts';
 import { PeoplePage } from './pages/people.page.ts';
 import { HYPERPROOF_CATALOG, type HyperproofContext, type HyperproofSettings } from './settings.ts';
 import { rotateToken } from './token.ts';
 
 async function people(ctx: HyperproofContext): Promise<PeoplePage> {
-  const page = new PeoplePage(await ctx.page());
+  const page = new PeoplePage(await appPage(ctx));
   await page.open();
   return page;
 }

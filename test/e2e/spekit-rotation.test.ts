@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import type { Redis } from 'ioredis';
 import { DAY_MS } from '../../core/app-token-schedule.ts';
 import { readSetupState, TaskStateStore } from '../../core/connections/setup-state.ts';
 import {
@@ -18,6 +17,7 @@ import {
   vaultValue, waitFor, type ScimClient, type SpekitStack, spekitStacksPerFile,
 } from './spekit-stack.ts';
 import { filesUnder } from '../support/files.ts';
+import { needles, redisValues } from '../support/leak-search.ts';
 import { SPEKIT_VARIANTS, spekitVariantsToRun } from '../sandboxes/spekit/variants.ts';
 
 const stackFor = spekitStacksPerFile();
@@ -94,43 +94,6 @@ test('a scheduled rotation replaces the token, the old one gets 401, and provisi
 });
 
 // ---- every byte the run wrote ----
-
-/**
- * Every value of every key, read by type (DUMP is not used: it may LZF-compress long strings,
- * which would hide a token from a byte search).
- */
-async function redisValues(client: Redis): Promise<Array<[string, Buffer]>> {
-  const out: Array<[string, Buffer]> = [];
-  for (const key of await client.keys('*')) {
-    const type = await client.type(key);
-    const parts: Buffer[] = [Buffer.from(key)];
-    if (type === 'string') parts.push((await client.getBuffer(key))!);
-    else if (type === 'hash') for (const [k, v] of Object.entries(await client.hgetallBuffer(key))) parts.push(Buffer.from(k), v);
-    else if (type === 'list') parts.push(...(await client.lrangeBuffer(key, 0, -1)));
-    else if (type === 'set') parts.push(...(await client.smembersBuffer(key)));
-    else if (type === 'zset') parts.push(...(await client.zrangeBuffer(key, '0', '-1')));
-    else if (type === 'stream') parts.push(Buffer.from(JSON.stringify(await client.xrange(key, '-', '+'))));
-    else if (type !== 'none') throw new Error(`key ${key} has type ${type}, which this search cannot read`);
-    out.push([`redis ${key}`, Buffer.concat(parts)]);
-  }
-  return out;
-}
-
-/**
- * The forms a secret can take: clear text, and base64 / base64url at each of the three byte
- * alignments it can have inside a longer encoded blob (the stable middle of each encoding).
- */
-function needles(secret: string): string[] {
-  const bytes = Buffer.from(secret);
-  const out = new Set([secret]);
-  for (let pad = 0; pad < 3; pad++) {
-    for (const encoding of ['base64', 'base64url'] as const) {
-      const encoded = Buffer.concat([Buffer.alloc(pad), bytes]).toString(encoding);
-      out.add(encoded.slice(Math.ceil((pad * 4) / 3), encoded.length - 4));
-    }
-  }
-  return [...out];
-}
 
 for (const { name, presentation } of spekitVariantsToRun()) {
   test(`[${name}] no token the runs saw appears in any evidence file, log line or Redis value, in clear or base64`, async (t) => {

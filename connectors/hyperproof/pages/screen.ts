@@ -6,7 +6,7 @@
  */
 import type { Locator, Page } from 'playwright-core';
 import { ScreenMismatchError, SessionExpiredError, TransientAppError } from '../../../core/errors.ts';
-import { identityField, named } from '../../lib/screen/fields.ts';
+import { codeField, identityField, named, passwordField } from '../../lib/screen/fields.ts';
 import { pollUntil, visibleTexts } from '../../lib/screen/poll.ts';
 import { clickOn, isBusy, onScreen, SCREEN_TIMEOUT_MS } from '../../lib/screen/settle.ts';
 
@@ -42,19 +42,21 @@ export async function openSettings(page: Page, section: SettingsSection): Promis
  */
 async function signedInPage(page: Page): Promise<void> {
   const main = page.getByRole('navigation', { name: /^\s*main\s*$/i });
-  const state = await pollUntil(async () => {
+  // Any step of the sign-in (email, password, code) means the session is gone.
+  const signIn = identityField(page).first().or(passwordField(page)).or(codeField(page).first());
+  const where = () => pollUntil(async () => {
     if (await main.isVisible()) return 'signed-in' as const;
-    if (await identityField(page).first().isVisible()) return 'sign-in' as const;
-    return undefined;
-  }, 2_000);
-  if (state === 'signed-in') return;
-  if (state === undefined && /^https?:/.test(page.url())) await page.reload({ timeout: SCREEN_TIMEOUT_MS });
-  const after = state ?? await pollUntil(async () => {
-    if (await main.isVisible()) return 'signed-in' as const;
-    return (await identityField(page).first().isVisible()) ? ('sign-in' as const) : undefined;
+    return (await signIn.first().isVisible()) ? ('sign-in' as const) : undefined;
   }, SCREEN_TIMEOUT_MS);
-  if (after === 'sign-in') throw new SessionExpiredError('Hyperproof shows its sign-in page: the session ended');
-  if (after === undefined) throw new ScreenMismatchError('Hyperproof navigation', 'no Main navigation on the page');
+  let state: 'signed-in' | 'sign-in' | undefined = await pollUntil(async () => ((await main.isVisible()) ? ('signed-in' as const) : undefined), 1_000);
+  if (state === undefined && /^https?:/.test(page.url())) {
+    // The app's root, not a reload: a reload could send a sign-in form again.
+    await page.goto(new URL('/', page.url()).toString(), { timeout: SCREEN_TIMEOUT_MS });
+    state = await where();
+  }
+  if (state === 'signed-in') return;
+  if (state === 'sign-in') throw new SessionExpiredError('Hyperproof shows its sign-in page: the session ended');
+  throw new ScreenMismatchError('Hyperproof navigation', 'no Main navigation on the page');
 }
 
 /**
