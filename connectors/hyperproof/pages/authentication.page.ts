@@ -25,7 +25,8 @@ export interface ListedToken {
 
 /** "Single sign-on is not configured", "SSO is not set up", "Configure single sign-on before …". */
 const SSO_MISSING = /(single sign-on|sso)\b.*\bnot (configured|set ?up|enabled)|configure (single sign-on|sso) (before|first)/i;
-const MASKED = /•+\s*([A-Za-z0-9_-]{4})\b/;
+// Token characters include - and _, so the end is "no further token character", not \b.
+const MASKED = /•+\s*([A-Za-z0-9_-]{4})(?![A-Za-z0-9_-])/;
 
 export class AuthenticationPage {
   private readonly toggle: Locator;
@@ -125,7 +126,7 @@ export class AuthenticationPage {
 
   /** Delete token ending in <last4> → Delete token? → Delete. */
   async deleteToken(last4: string): Promise<void> {
-    const button = this.page.getByRole('button', { name: new RegExp(`delete token ending in ${last4}\\b`, 'i') }).first();
+    const button = this.page.getByRole('button', { name: new RegExp(`delete token ending in ${last4}(?![A-Za-z0-9_-])`, 'i') }).first();
     await waitFor(this.page, SCREEN, `no Delete button for the token ending in ${last4}`, button);
     await button.click();
     const dialog = dialogNamed(this.page, /delete token/i);

@@ -31,7 +31,10 @@ export async function openSettings(page: Page, section: SettingsSection): Promis
   if (!(await sectionEntry.isVisible())) {
     await clickOn(page, 'Hyperproof navigation', 'no Settings entry in the main navigation', entry(page, named('settings')));
   }
-  await clickOn(page, 'Hyperproof Settings', `no ${section} entry in the Settings navigation`, sectionEntry);
+  // Wait for the page the entry loads: reading before it arrives would act on the old page
+  // (from the same section, it looks alike) whose dialogs vanish when the new one lands.
+  await onScreen(page, 'Hyperproof Settings', `no ${section} entry in the Settings navigation`, async () => ((await sectionEntry.isVisible()) ? true : undefined));
+  await Promise.all([page.waitForNavigation({ timeout: 5_000 }).catch(() => undefined), sectionEntry.click()]);
   await onScreen(page, `Hyperproof Settings → ${section}`, `no ${section} heading`, async () =>
     ((await page.getByRole('heading', { name: named(section) }).first().isVisible()) ? true : undefined));
 }
