@@ -4,7 +4,7 @@
  * route behaves the same way. The presentation knobs are in presentation.ts.
  */
 import type { FastifyReply } from 'fastify';
-import { WindowLimiter as FixedWindow } from '../spekit/knobs.ts';
+import { WindowLimiter as FixedWindow } from '../lib/faults.ts';
 import { DEFAULT_PRESENTATION, type HyperproofPresentation } from './presentation.ts';
 
 export interface AdminAccount {

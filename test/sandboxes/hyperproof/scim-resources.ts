@@ -4,7 +4,7 @@
  * attribute (externalId, displayName, phones, addresses, the enterprise extension) is dropped.
  * The generic pieces (errors, PatchOp reading, paging, `eq` filters) are the Spekit sandbox's.
  */
-import { readPatch, SandboxScimError, USER_SCHEMA, type PatchOp } from '../spekit/scim-resources.ts';
+import { readPatch, SandboxScimError, USER_SCHEMA, type PatchOp } from '../lib/scim.ts';
 import type { HyperproofKnobs } from './knobs.ts';
 import { ENTRA_ROLE_VALUES, SCIM_DEFAULT_ROLE, type HyperproofRole, type Person } from './state.ts';
 

@@ -4,7 +4,7 @@
  * 404), `userName eq` the one filter, `count` ≤ 50, DELETE refused with 405.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody, LIST_SCHEMA, page, parseFilter } from '../spekit/scim-resources.ts';
+import { errorBody, LIST_SCHEMA, page, parseFilter } from '../lib/scim.ts';
 import { ScimLimiter, withFailure, type HyperproofKnobs } from './knobs.ts';
 import { draftFromBody, draftOf, patchDraft, readPatch, renderUser, SandboxScimError, type Draft } from './scim-resources.ts';
 import { SCIM_DEFAULT_ROLE, type HyperproofState, type Person } from './state.ts';

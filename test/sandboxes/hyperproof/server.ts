@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { errorBody } from '../spekit/scim-resources.ts';
+import { errorBody } from '../lib/scim.ts';
 import { DEFAULT_KNOBS, type HyperproofKnobs } from './knobs.ts';
 import type { HyperproofPresentation } from './presentation.ts';
 import { scimRoutes } from './scim-routes.ts';
