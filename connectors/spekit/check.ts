@@ -4,7 +4,7 @@
  * token. Nothing is generated or regenerated: a refused token is reported, never rotated here.
  */
 import type { CheckReport } from '../../core/connector.ts';
-import { ScreenMismatchError, SessionExpiredError } from '../../core/errors.ts';
+import { expectScreen } from '../lib/screen/settle.ts';
 import { vaultUpstream } from '../lib/hybrid/index.ts';
 import { UpstreamUnauthorizedError } from '../lib/scim-upstream/index.ts';
 import { ConnectPage } from './pages/connect.page.ts';
@@ -14,15 +14,7 @@ import { VAULT, type SpekitContext } from './settings.ts';
 const CONNECT = 'Spekit Settings → Connect';
 const SCIM = 'Spekit SCIM provisioning step';
 
-/** A screen part that fails for any reason but a lost session is "this screen is not as expected". */
-async function expect<T>(screen: string, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof SessionExpiredError || error instanceof ScreenMismatchError) throw error;
-    throw new ScreenMismatchError(screen, `${what} (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`);
-  }
-}
+const expect = expectScreen;
 
 export async function check(ctx: SpekitContext): Promise<CheckReport> {
   const observations: string[] = [];

@@ -6,23 +6,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CheckReport } from '../../core/connector.ts';
-import { AppError, ScreenMismatchError, SessionExpiredError } from '../../core/errors.ts';
+import { expectScreen } from '../lib/screen/settle.ts';
+import { ScreenMismatchError } from '../../core/errors.ts';
 import { openTeam, type UxpinContext } from './session.ts';
 import { guard, pollUntil } from './support.ts';
 
 const TEAM = 'UXPin team page';
 const ADD = 'UXPin Add new users dialog';
 
-/** Runs one part of the walk; anything but a lost session becomes "this screen is not as expected". */
-async function expect<T>(screen: string, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await guard(fn);
-  } catch (error) {
-    if (error instanceof SessionExpiredError || error instanceof ScreenMismatchError) throw error;
-    const detail = error instanceof AppError || error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ScreenMismatchError(screen, `${what} (${detail})`);
-  }
-}
+/** Runs one part of the walk through the connector's own error mapping (support.ts guard). */
+const expect = <T>(screen: string, what: string, fn: () => Promise<T>): Promise<T> => expectScreen(screen, what, () => guard(fn));
 
 /** An address no team has: a random local part under the reserved example.invalid domain. */
 export function absentAddress(): string {

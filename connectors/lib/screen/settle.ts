@@ -7,7 +7,7 @@
  * app may show anywhere on the page ("No users found matching …", "0 results", "Showing 0 of 0").
  */
 import type { Locator, Page } from 'playwright-core';
-import { ScreenMismatchError } from '../../../core/errors.ts';
+import { ScreenMismatchError, SessionExpiredError } from '../../../core/errors.ts';
 import { busyIndicators } from './fields.ts';
 import { pollUntil } from './poll.ts';
 import type { RequestWatch } from './request-watch.ts';
@@ -35,6 +35,19 @@ export async function onScreen<T>(page: Page, screen: string, missing: string, p
   const found = await pollUntil(async () => ((await isBusy(page)) ? undefined : probe()), timeoutMs);
   if (found === undefined) throw new ScreenMismatchError(screen, missing);
   return found;
+}
+
+/**
+ * Runs one part of a read-only walk (a canary check): anything but a lost session, or a mismatch
+ * already named, becomes "`screen` is not as expected: `what` (first line of the cause)".
+ */
+export async function expectScreen<T>(screen: string, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof SessionExpiredError || error instanceof ScreenMismatchError) throw error;
+    throw new ScreenMismatchError(screen, `${what} (${(error instanceof Error ? error.message : String(error)).split('\n')[0]})`);
+  }
 }
 
 /** Waits for `target` on the settled screen, then clicks it. */
