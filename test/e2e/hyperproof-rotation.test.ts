@@ -10,6 +10,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Secret } from 'otpauth';
+import { DAY_MS } from '../../core/app-token-schedule.ts';
+import { TaskStateStore } from '../../core/connections/setup-state.ts';
+import { startAppTokenScheduler } from '../../runner/app-token-scheduler.ts';
 import { HYPERPROOF_VARIANTS, hyperproofVariantsToRun } from '../sandboxes/hyperproof/variants.ts';
 import { filesUnder } from '../support/files.ts';
 import { needles, redisValues } from '../support/leak-search.ts';
@@ -45,6 +48,34 @@ async function rotations(stack: HyperproofStack, id: string, count: number): Pro
     return runs.length >= count ? runs : undefined;
   }, `${count} rotation(s) of ${id}`);
 }
+
+test('a scheduled rotation (appTokenRotationDays, the clock two days on) makes a new token, deletes the old one, and users go on converging', async (t) => {
+  let offset = 0;
+  const stack = await stackFor(t, { presentation: HYPERPROOF_VARIANTS[0]!.presentation });
+  const scim = await createHyperproofConnection(stack, 'hp-sched', { defaultRole: 'User', app: { appTokenRotationDays: 1 } });
+  assert.equal((await taskRun(stack, 'hp-sched', 'setup')).status, 'succeeded');
+  // A second scheduler on the test's clock (the worker runs its own on the real one).
+  const { worker } = stack;
+  const scheduler = startAppTokenScheduler({ deps: worker.deps, queue: worker.queue, worker: worker.worker }, {
+    intervalMs: 600_000, retryMs: 60_000, now: () => Date.now() + offset,
+  });
+  t.after(() => scheduler.stop());
+  const tasks = new TaskStateStore(stack.redis, stack.config.redisPrefix);
+  await waitFor(async () => (await tasks.get('hp-sched')).issuedAt, 'the setup to be recorded');
+  assert.deepEqual(await scheduler.tick(), [], 'a fresh token is not due');
+  const oldToken = (await vaultValue(stack, 'hp-sched', 'appToken'))!;
+  await createUsers(stack, scim, ['ida']);
+
+  offset = 2 * DAY_MS;
+  assert.deepEqual(await scheduler.tick(), ['hp-sched'], 'two days on, the token is due');
+  await rotations(stack, 'hp-sched', 1);
+  await createUsers(stack, scim, ['jon']);
+  const newToken = (await vaultValue(stack, 'hp-sched', 'appToken'))!;
+  assert.notEqual(newToken, oldToken);
+  assert.equal(await statusFor(stack, oldToken), 401, 'the replaced token was deleted in the app');
+  assert.equal(await statusFor(stack, newToken), 200);
+  assert.deepEqual(stack.failedJobs, [], 'no job failed, not even once');
+});
 
 for (const { name, presentation } of hyperproofVariantsToRun()) {
   test(`[${name}] rotation on demand, after a revoke and after a lost answer; no secret in any byte written`, async (t) => {
