@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSetupState } from '../../core/connections/setup-state.ts';
+import { setupStateBecomes } from '../support/setup-view.ts';
 import { hexVariantsToRun } from '../sandboxes/hex/variants.ts';
 import {
   admin, createHexConnection, entraUser, GROUP, hexStacksPerFile, hexView, oktaUser, PATCH_OP, settled, taskRun, vaultValue,
@@ -41,8 +41,7 @@ for (const { name, presentation } of hexVariantsToRun()) {
     assert.equal(setup.status, 'succeeded', setup.error);
     assert.equal(hexView(stack).tokenGenerations, 1);
     assert.equal(await vaultValue(stack, 'hex-e2e', 'endpointUrl'), stack.sandbox.scimBaseUrl);
-    const view = await readSetupState(stack.app.scimwright, (await stack.core.connections.get('hex-e2e'))!, ['setup', 'rotate']);
-    assert.equal(view?.state, 'ready', view?.message);
+    await setupStateBecomes(stack.app.scimwright, (await stack.core.connections.get('hex-e2e'))!, 'ready');
 
     // Okta: a lookup miss, two creates (one with a mapped roles value), a group push with a member.
     const miss = await scim.ok('GET', `/Users?filter=${encodeURIComponent('userName eq "jane@acme.test"')}&startIndex=1&count=100`);
@@ -104,8 +103,8 @@ for (const { name, presentation } of hexVariantsToRun()) {
     assert.match(failed?.error ?? '', /Enterprise plan/);
     assert.ok((failed?.files ?? []).some((f: string) => f.endsWith('.png')), 'the failed step has a screenshot');
     const connection = (await stack.core.connections.get('hex-team'))!;
-    const view = await readSetupState(stack.app.scimwright, connection, ['setup', 'rotate']);
-    assert.deepEqual([view?.state, view?.reason], ['failed', 'setup_required']);
+    const view = await setupStateBecomes(stack.app.scimwright, connection, 'failed');
+    assert.equal(view.reason, 'setup_required');
 
     const early = (await scim.ok('POST', '/Users', oktaUser('early@acme.test', 'Early', 'Bird')))!.id as string;
     const blocked = await settled(stack, 'hex-team', early);
@@ -115,6 +114,6 @@ for (const { name, presentation } of hexVariantsToRun()) {
     assert.equal((await admin(stack, 'POST', '/connections/hex-team/setup')).status, 202);
     const second = await taskRun(stack, 'hex-team', 'setup', 2);
     assert.equal(second.status, 'succeeded', second.error);
-    assert.equal((await readSetupState(stack.app.scimwright, connection, ['setup', 'rotate']))?.state, 'ready');
+    await setupStateBecomes(stack.app.scimwright, connection, 'ready');
   });
 }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSetupState } from '../../core/connections/setup-state.ts';
+import { setupStateBecomes } from '../support/setup-view.ts';
 import { HYPERPROOF_VARIANTS, hyperproofVariantsToRun } from '../sandboxes/hyperproof/variants.ts';
 import {
   createHyperproofConnection, entraUser, GROUP, hyperproofStacksPerFile, oktaUser, PATCH_OP, people, settled,
@@ -38,8 +38,7 @@ for (const { name, presentation } of hyperproofVariantsToRun()) {
     assert.equal(setup.status, 'succeeded', setup.error);
     assert.equal(await vaultValue(stack, 'hp-e2e', 'endpointUrl'), stack.sandbox.endpointUrl);
     assert.equal(stack.sandbox.state.provisioning, true);
-    const view = await readSetupState(stack.app.scimwright, (await stack.core.connections.get('hp-e2e'))!, ['setup', 'rotate']);
-    assert.equal(view?.state, 'ready', view?.message);
+    await setupStateBecomes(stack.app.scimwright, (await stack.core.connections.get('hp-e2e'))!, 'ready');
 
     // Okta: a user without a role (defaultRole), one with "compliance manager" in another case, a group push.
     const jane = (await scim.ok('POST', '/Users', oktaUser('jane@acme.test', 'Jane', 'Doe')))!.id as string;
@@ -89,8 +88,7 @@ for (const { name, presentation } of hyperproofVariantsToRun()) {
     const manifest = JSON.parse(await readFile(join(stack.config.recordingsDir, run.evidence!.dir, 'manifest.json'), 'utf8'));
     const failed = manifest.steps.find((s: { outcome: string }) => s.outcome === 'failed');
     assert.ok((failed?.files ?? []).some((f: string) => f.endsWith('.png')), 'the failed step has a screenshot');
-    const view = await readSetupState(stack.app.scimwright, (await stack.core.connections.get('hp-nosso'))!, ['setup', 'rotate']);
-    assert.equal(view?.state, 'failed');
+    const view = await setupStateBecomes(stack.app.scimwright, (await stack.core.connections.get('hp-nosso'))!, 'failed');
     assert.match(view?.message ?? '', /Single sign-on is not configured/);
   });
 }

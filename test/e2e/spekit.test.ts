@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSetupState } from '../../core/connections/setup-state.ts';
+import { setupStateBecomes } from '../support/setup-view.ts';
 import {
   admin, createSpekitConnection, entraUser, GROUP, oktaUser, PATCH_OP, settled, spekitView,
   taskRun, vaultValue, waitFor, type ScimClient, type SpekitStack, spekitStacksPerFile,
@@ -38,8 +38,7 @@ for (const { name, presentation } of spekitVariantsToRun()) {
     assert.equal(spekitView(stack).tokenGenerations, 1);
     assert.equal(await vaultValue(stack, 'spk-e2e', 'endpointUrl'), stack.sandbox.endpointUrl);
     assert.ok(setup.evidence?.files.some((f) => f.endsWith('.png')), 'the setup run has screenshots');
-    const view = await readSetupState(stack.app.scimwright, (await stack.core.connections.get('spk-e2e'))!, ['setup', 'rotate']);
-    assert.equal(view?.state, 'ready', view?.message);
+    await setupStateBecomes(stack.app.scimwright, (await stack.core.connections.get('spk-e2e'))!, 'ready');
 
     // Okta: lookup miss, create (Okta sends a password; Spekit never sees it), group push, membership PATCHes.
     const miss = await scim.ok('GET', `/Users?filter=${encodeURIComponent('userName eq "jane@acme.test"')}&startIndex=1&count=100`);
@@ -135,8 +134,7 @@ for (const { name, presentation } of spekitVariantsToRun()) {
     assert.equal(manifest.outcome, 'failed');
 
     const connection = (await stack.core.connections.get('spk-nosso'))!;
-    const failedView = await readSetupState(stack.app.scimwright, connection, ['setup', 'rotate']);
-    assert.equal(failedView?.state, 'failed');
+    const failedView = await setupStateBecomes(stack.app.scimwright, connection, 'failed');
     assert.equal(failedView?.reason, 'setup_required');
     assert.equal(failedView?.lastError, 'Set up SSO before enabling SCIM provisioning');
     assert.match(failedView?.message ?? '', /^Setup failed at .*: Set up SSO before enabling SCIM provisioning\.$/);
@@ -152,7 +150,7 @@ for (const { name, presentation } of spekitVariantsToRun()) {
     const second = await taskRun(stack, 'spk-nosso', 'setup', 2);
     assert.equal(second.status, 'succeeded', second.error);
     assert.equal(spekitView(stack).tokenGenerations, 1);
-    assert.equal((await readSetupState(stack.app.scimwright, connection, ['setup', 'rotate']))?.state, 'ready');
+    await setupStateBecomes(stack.app.scimwright, connection, 'ready');
     const unblocked = await waitFor(async () => {
       const state = await stack.core.directory.provisioning.get('spk-nosso', early);
       return state?.state === 'in_sync' ? state : undefined;
