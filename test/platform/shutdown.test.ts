@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startUxpinSandbox } from '../sandboxes/uxpin/index.ts';
 import { freePort } from '../support/redis.ts';
 import { waitFor } from '../support/wait.ts';
-import { ADMIN, cleanUp, redisServersOf, spawnStart, tempDirs, type StartedProcess } from './start-process.ts';
+import { ADMIN, cleanUp, redisServersOf, spawnStart, tempDirs, userJobRunning, type StartedProcess } from './start-process.ts';
 
 const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
 
@@ -25,22 +25,7 @@ test('SIGTERM during a hung browser job exits, stops Redis, and leaves the run c
   const env = { SCIMWRIGHT_EMBEDDED_WORKER: 'true', SCIMWRIGHT_SHUTDOWN_GRACE_MS: '1000' };
   started = spawnStart(dirs.dataDir, dirs.recordingsDir, await freePort(), env);
   const origin = await started.ready();
-  const created = await fetch(`${origin}/admin/v1/connections`, {
-    method: 'POST', headers: admin,
-    body: JSON.stringify({ id: 'acme', connector: 'uxpin', baseUrl: sandbox.url, credentials: { email: sandbox.admin.email, password: sandbox.admin.password } }),
-  });
-  assert.equal(created.status, 201, await created.clone().text());
-  const { token } = await created.json() as { token: string };
-  const user = await fetch(`${origin}/scim/v2/acme/Users`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
-    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'kim@example.test', active: true }),
-  });
-  assert.equal(user.status, 201);
-  const runs = async (status?: string) => {
-    const res = await fetch(`${origin}/admin/v1/connections/acme/runs${status ? `?status=${status}` : ''}`, { headers: admin });
-    return (await res.json() as { runs: Array<{ runId: string; status: string }> }).runs;
-  };
-  const [running] = await waitFor(async () => { const r = await runs('running'); return r.length > 0 && r; }, 'a running browser job', 60_000);
+  const running = await userJobRunning(origin, sandbox);
   // Let the browser reach the hanging write (a wait, not an assertion on time).
   await new Promise((resolve) => setTimeout(resolve, 3000));
 

@@ -86,3 +86,28 @@ export async function cleanUp(started: StartedProcess | undefined, dataDir: stri
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   }
 }
+
+/**
+ * A UXPin connection on `origin` and one SCIM user whose browser job is under way: the run that a
+ * shutdown test interrupts (the sandbox is set to hang its writes by the caller).
+ */
+export async function userJobRunning(origin: string, sandbox: { url: string; admin: { email: string; password: string } }): Promise<{ runId: string }> {
+  const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+  const created = await fetch(`${origin}/admin/v1/connections`, {
+    method: 'POST', headers: admin,
+    body: JSON.stringify({ id: 'acme', connector: 'uxpin', baseUrl: sandbox.url, credentials: { email: sandbox.admin.email, password: sandbox.admin.password } }),
+  });
+  if (created.status !== 201) throw new Error(`connection not created: ${created.status} ${await created.text()}`);
+  const { token } = await created.json() as { token: string };
+  const user = await fetch(`${origin}/scim/v2/acme/Users`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+    body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'kim@example.test', active: true }),
+  });
+  if (user.status !== 201) throw new Error(`user not created: ${user.status}`);
+  const [running] = await waitFor(async () => {
+    const res = await fetch(`${origin}/admin/v1/connections/acme/runs?status=running`, { headers: admin });
+    const runs = (await res.json() as { runs: Array<{ runId: string }> }).runs;
+    return runs.length > 0 && runs;
+  }, 'a running browser job', 60_000);
+  return running!;
+}
