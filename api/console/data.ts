@@ -46,11 +46,6 @@ async function rowsFor(app: FastifyInstance, connectionId: string, ids: string[]
   return rows.sort(byName);
 }
 
-/** Every user with a provisioning state, sorted by userName (reads them all: the unfiltered list). */
-export async function usersOf(app: FastifyInstance, connectionId: string, now = Date.now()): Promise<UserRow[]> {
-  return rowsFor(app, connectionId, await app.scimwright.directory.provisioning.userIds(connectionId), now);
-}
-
 /**
  * Users in one state, or stuck, read through the state index: O(those users), so the failed and
  * stuck lists stay cheap however many users are in sync.
