@@ -38,9 +38,13 @@ export function buttonNamed(scope: Scope, name: RegExp): Locator {
   return scope.getByRole('button', { name });
 }
 
-/** Busy indicators: a progressbar, a status saying "Loading", anything marked aria-busy. */
+/**
+ * Busy indicators as a person sees them: a progressbar (spinner), a status saying "Loading", or a
+ * short line of text that says so ("Loading users…"). Located by role and text only, never by
+ * markup attributes the real app may spell differently.
+ */
 export function busyIndicators(scope: Scope): Locator {
   return scope.getByRole('progressbar')
     .or(scope.getByRole('status').filter({ hasText: /loading|searching/i }))
-    .or(scope.locator('[aria-busy="true"]'));
+    .or(scope.getByText(/^\s*(loading|searching)\b.{0,40}$/i));
 }
