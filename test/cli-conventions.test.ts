@@ -72,11 +72,20 @@ test('tokens add prints the real console URL; list is a table, or JSON with --js
 
   const table = await cli(['tokens', 'list']);
   assert.equal(table.status, 0, table.stderr);
-  assert.match(table.stdout, /^ID +ROLE +CREATED \(UTC\) +NAME\n/);
-  assert.match(table.stdout, new RegExp(`\\n${made.id} +reviewer +20\\d\\d-\\S+ +script\\n`));
+  assert.match(table.stdout, /^ID +ROLE +CREATED \(UTC\) +EXPIRES \(UTC\) +LAST USED \(UTC\) +NAME\n/);
+  assert.match(table.stdout, new RegExp(`\\n${made.id} +reviewer +20\\d\\d-\\S+ +never +never +script\\n`));
   assert.ok(!table.stdout.includes(made.token));
   const listed = JSON.parse((await cli(['tokens', 'list', '--json'])).stdout) as { tokens: Array<{ name: string }> };
   assert.deepEqual(listed.tokens.map((t) => t.name).filter((n) => n !== 'SCIMWRIGHT_ADMIN_TOKEN'), ['auditor', 'script']);
+
+  const expiring = await cli(['tokens', 'add', '--role', 'reviewer', '--name', 'audit week', '--expires-in-days', '7', '--json']);
+  const week = JSON.parse(expiring.stdout) as { id: string; expiresAt: string };
+  const days = (Date.parse(week.expiresAt) - Date.now()) / 86_400_000;
+  assert.ok(days > 6.9 && days <= 7, week.expiresAt);
+  assert.match((await cli(['tokens', 'list'])).stdout, new RegExp(`\\n${week.id} +reviewer +\\S+ +${week.expiresAt.replace(/[.]/g, '\\.')} +never +audit week\\n`));
+  const refused = await cli(['tokens', 'add', '--role', 'reviewer', '--expires-in-days', '0']);
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /--expires-in-days must be a whole number of days from 1 to 3650, not '0'/);
 
   const revoked = await cli(['tokens', 'revoke', made.id, '--json']);
   assert.deepEqual(JSON.parse(revoked.stdout), { id: made.id, revoked: true });

@@ -4,19 +4,25 @@ import { adminClient, CliError, gatewayUrl, parse, type Command } from './shared
 
 export const TOKENS_USAGE = `usage: scimwright tokens <command> [--json]
 
-  add --role admin|reviewer [--name NAME]   prints the token once and the console URL
-  list                                      a table; --json for the API's JSON
+  add --role admin|reviewer [--name NAME] [--expires-in-days N]
+                                            prints the token once and the console URL;
+                                            without --expires-in-days it never expires
+  list                                      a table (expiry, last use); --json for the API's JSON
   revoke ID`;
 const SUBCOMMANDS = ['add', 'list', 'revoke'];
 
 async function add(args: string[]): Promise<number> {
-  const { values } = parse('tokens add', args, { role: { type: 'string' }, name: { type: 'string' } });
+  const { values } = parse('tokens add', args, { role: { type: 'string' }, name: { type: 'string' }, 'expires-in-days': { type: 'string' } });
   if (values.role !== 'admin' && values.role !== 'reviewer') throw new CliError(`tokens add: --role must be admin or reviewer\n${TOKENS_USAGE}`);
   const name = values.name ?? `${values.role} token made ${new Date().toISOString().slice(0, 10)}`;
-  const created = (await adminClient().request('POST', '/tokens', { role: values.role, name })) as { id: string; token: string; role: string };
+  const days = values['expires-in-days'];
+  if (days !== undefined && !(/^\d+$/.test(days) && Number(days) >= 1 && Number(days) <= 3650)) throw new CliError(`tokens add: --expires-in-days must be a whole number of days from 1 to 3650, not '${days}'`);
+  const body = { role: values.role, name, ...(days === undefined ? {} : { expiresInDays: Number(days) }) };
+  const created = (await adminClient().request('POST', '/tokens', body)) as { id: string; token: string; role: string; expiresAt?: string };
   const console = `${gatewayUrl()}/console`;
   emit(values.json, { ...created, consoleUrl: console }, () => `${created.role === 'reviewer' ? 'Reviewer (read-only)' : 'Admin'} token ${created.id} created.\n`
     + `  Token (shown once, stored only as a hash): ${created.token}\n`
+    + (created.expiresAt ? `  Refused from ${created.expiresAt} (UTC).\n` : '  It never expires: revoke it when it is no longer needed.\n')
     + `  Sign in to the console at ${console} with it.`);
   return 0;
 }
@@ -25,7 +31,8 @@ async function list(args: string[]): Promise<number> {
   const { values } = parse('tokens list', args, {});
   const listed = (await adminClient().request('GET', '/tokens')) as { tokens: Array<Record<string, unknown>> };
   emit(values.json, listed, () => table(listed.tokens, [
-    ['ID', (t) => t.id], ['ROLE', (t) => t.role], ['CREATED (UTC)', (t) => t.createdAt], ['NAME', (t) => t.name],
+    ['ID', (t) => t.id], ['ROLE', (t) => t.role], ['CREATED (UTC)', (t) => t.createdAt],
+    ['EXPIRES (UTC)', (t) => t.expiresAt ?? 'never'], ['LAST USED (UTC)', (t) => t.lastUsedAt ?? 'never'], ['NAME', (t) => t.name],
   ], 'No tokens.'));
   return 0;
 }
