@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConnectorDescriptor } from '../../core/connector.ts';
 import type { StoredConnection } from '../../core/connections/schema.ts';
 import { createConnection, queueCheck, updateConnection, type WriteRefusal } from '../admin/connection-writes.ts';
+import { runIdTime } from '../../core/runs/store.ts';
 import type { RunRecordView } from '../admin/runs.ts';
 import { FormError, connectionForm, createBody, patchBody, valuesFromPost, type FormBody, type FormValues } from './connection-form.ts';
 import { errorPage } from './errors.ts';
@@ -36,8 +37,14 @@ function refusalText(r: WriteRefusal | FormError): string {
   return `Not saved: ${r.message}`;
 }
 
+/**
+ * A queued login test no worker has started after this long: say so and stop refreshing, rather
+ * than promise a result for ever (no worker running, or one busy with a long queue).
+ */
+const NOT_STARTED_MS = 60_000;
+
 /** The login test's outcome, from the check's run record; `pending` refreshes the page by itself. */
-function loginTest(run: RunRecordView | null, connection: StoredConnection, email: string, connectorName: string): { body: Html; pending: boolean } {
+function loginTest(runId: string, run: RunRecordView | null, connection: StoredConnection, email: string, connectorName: string, now = Date.now()): { body: Html; pending: boolean } {
   const status = run?.status ?? 'queued';
   const where = html`${connectorName} at <code>${connection.baseUrl}</code> as <code>${email}</code>`;
   if (status === 'succeeded') {
@@ -48,6 +55,11 @@ function loginTest(run: RunRecordView | null, connection: StoredConnection, emai
     const error = typeof run?.error === 'string' ? run.error : 'the check failed without a message; the gateway log has the details';
     return { pending: false, body: html`<div class="notice notice-error login-test" role="alert" aria-label="Login test"><strong>Login test failed:</strong> ${error}
       <div class="sub">Signing in to ${where} did not work. The settings are saved; user jobs of this connection wait until a check passes — fix the base URL or the credentials and save again.</div></div>` };
+  }
+  const queuedFor = now - (runIdTime(runId) ?? now);
+  if (!run && queuedFor > NOT_STARTED_MS) {
+    return { pending: false, body: html`<div class="notice notice-warn login-test" role="status" aria-label="Login test"><strong>The login test has not started</strong> after ${Math.round(queuedFor / 60_000)} min: no worker has picked it up.
+      <div class="sub">Either no worker is running (<code>npm start</code> runs one beside the gateway; <code>npm run worker</code> adds one), or the workers are busy with a long queue (see <a href="/console/queues">Queue</a>). It runs as soon as a worker is free; reload this page to look again.</div></div>` };
   }
   return { pending: true, body: html`<div class="notice login-test" role="status" aria-label="Login test"><strong>Testing the login…</strong> Signing in to ${where} and walking its screens read-only (${status}). This page refreshes by itself.</div>` };
 }
@@ -89,7 +101,7 @@ export async function connectionEditRoutes(app: FastifyInstance) {
     const connector = app.scimwright.connectors.get(c.connector);
     const { test, saved } = request.query as { test?: string; saved?: string };
     const run = !error && test && RUN_ID.test(test) ? await app.scimwright.runs?.get(test) ?? null : undefined;
-    const shown = run !== undefined && (run === null || run.connectionId === c.id) ? loginTest(run, c, values.email, connector?.name ?? c.connector) : undefined;
+    const shown = run !== undefined && (run === null || run.connectionId === c.id) ? loginTest(test!, run, c, values.email, connector?.name ?? c.connector) : undefined;
     const notice = error ? { kind: 'error' as const, text: error } : saved ? { kind: 'ok' as const, text: `Saved ${c.id}; every user is converged again under the new settings.` } : undefined;
     return reply.code(error ? 400 : 200).type('text/html; charset=utf-8').send(page({
       title: `Edit ${c.id}`, section: 'connections', session, crumbs: [{ label: 'Connections', path: '/console/connections' }],

@@ -39,6 +39,12 @@ export function newRunId(now = Date.now()): string {
   return `run-${now.toString(36).padStart(10, '0')}-${randomBytes(5).toString('hex')}`;
 }
 
+/** When a run id was made (newRunId), in ms since the epoch; undefined for an id of another shape. */
+export function runIdTime(runId: string): number | undefined {
+  const match = /^run-([0-9a-z]{10})-/.exec(runId);
+  return match ? parseInt(match[1]!, 36) : undefined;
+}
+
 export class RunStore {
   constructor(
     private readonly redis: Redis,

@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { newRunId } from '../../core/runs/store.ts';
 import { ADMIN_TOKEN, createConnection } from '../support/gateway.ts';
 import { gatewayPerFile } from '../support/per-file.ts';
 
@@ -113,4 +114,19 @@ test('tokens API: admins add, list and revoke; reviewers may not', async () => {
   assert.equal((await shared.gw.app.inject({ method: 'POST', url: '/admin/v1/tokens', headers: auth, payload: { role: 'root', name: 'x' } })).statusCode, 400);
   assert.equal((await shared.gw.app.inject({ method: 'DELETE', url: `/admin/v1/tokens/${id}`, headers: auth })).statusCode, 204);
   assert.equal((await shared.gw.app.inject({ method: 'GET', url: '/admin/v1/connections', headers: { authorization: `Bearer ${token}` } })).statusCode, 401);
+});
+
+test('a login test no worker has started: refreshes while young, then says so in words and stops refreshing', async () => {
+  const conn = await createConnection(shared.gw);
+  const cookie = await adminCookie();
+  const view = (runId: string) => shared.gw.app.inject({ method: 'GET', url: `/console/connections/${conn.id}/edit?test=${runId}`, headers: { cookie } });
+  const young = await view(newRunId(Date.now() - 5_000));
+  assert.equal(young.statusCode, 200);
+  assert.match(young.body, /Testing the login…/);
+  assert.match(young.body, /http-equiv="refresh"/);
+  const stale = await view(newRunId(Date.now() - 3 * 60_000));
+  assert.equal(stale.statusCode, 200);
+  assert.match(stale.body, /The login test has not started<\/strong> after 3 min: no worker has picked it up/);
+  assert.match(stale.body, /npm run worker/);
+  assert.doesNotMatch(stale.body, /http-equiv="refresh"/);
 });
