@@ -5,36 +5,17 @@
  * the hard DELETE. Checked in the sandbox's state, on GET, and in the evidence trail.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../runner/browser/chromium.ts';
 import { verifyEvidence } from '../../runner/evidence/verify.ts';
-import { VARIANT_NAMES } from '../sandboxes/uxpin/index.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
 import {
-  addUxpinConnection, PROVISIONING, queueDrained, scim, settledRun, startStack, waitForUser, type ScimConnection, type Stack,
+  addUxpinConnection, PROVISIONING, queueDrained, scim, settledRun, waitForUser, type ScimConnection, type Stack,
 } from '../support/stack.ts';
+import { uxpinVariantSuite } from './uxpin-variant-suite.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
-let redis: TestRedis;
-let browser: Browser;
 let stack: Stack;
-
-before(async () => {
-  [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
-});
-after(async () => {
-  await browser?.close();
-  await redis?.stop();
-});
-
-const scenarios: Array<[name: string, fn: () => Promise<void>]> = [];
-/** Runs once per sandbox variant, against that variant's stack (the describe blocks at the end). */
-function scenario(name: string, fn: () => Promise<void>): void {
-  scenarios.push([name, fn]);
-}
+const { scenario, run } = uxpinVariantSuite(4, (started) => { stack = started; });
 
 function entraUser(email: string, externalId: string) {
   return {
@@ -134,12 +115,4 @@ scenario('Entra: a value-less Replace of several attributes with active "False" 
   assert.equal((await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id })).ok, true);
 });
 
-for (const variant of VARIANT_NAMES) {
-  describe(`sandbox variant ${variant}`, () => {
-    before(async () => {
-      stack = await startStack({ redisUrl: redis.url, browser, sandbox: { seed: 4, variant }, timing: { attempts: 3, backoff: { baseMs: 200, maxMs: 1000 } } });
-    });
-    after(() => stack?.close());
-    for (const [name, fn] of scenarios) test(name, fn);
-  });
-}
+run();

@@ -7,36 +7,17 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../runner/browser/chromium.ts';
 import { verifyEvidence } from '../../runner/evidence/verify.ts';
-import { VARIANT_NAMES } from '../sandboxes/uxpin/index.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
 import {
-  addUxpinConnection, PROVISIONING, queueDrained, scim, startStack, waitForUser, type ScimConnection, type Stack,
+  addUxpinConnection, PROVISIONING, queueDrained, scim, waitForUser, type ScimConnection, type Stack,
 } from '../support/stack.ts';
+import { uxpinVariantSuite } from './uxpin-variant-suite.ts';
 
 const OKTA = { 'user-agent': 'Okta SCIM Client 1.0.0' };
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-let redis: TestRedis;
-let browser: Browser;
 let stack: Stack;
-
-before(async () => {
-  [redis, browser] = await Promise.all([startRedis(), launchChromium()]);
-});
-after(async () => {
-  await browser?.close();
-  await redis?.stop();
-});
-
-const scenarios: Array<[name: string, fn: () => Promise<void>]> = [];
-/** Runs once per sandbox variant, against that variant's stack (the describe blocks at the end). */
-function scenario(name: string, fn: () => Promise<void>): void {
-  scenarios.push([name, fn]);
-}
+const { scenario, run } = uxpinVariantSuite(3, (started) => { stack = started; });
 
 function oktaUser(email: string) {
   const [given = 'Jane'] = email.split('@');
@@ -120,12 +101,4 @@ scenario('Okta: the Owner is never removed, even when the IdP deactivates them',
   assert.equal((await verifyEvidence(stack.config.recordingsDir, { connectionId: conn.id })).ok, true);
 });
 
-for (const variant of VARIANT_NAMES) {
-  describe(`sandbox variant ${variant}`, () => {
-    before(async () => {
-      stack = await startStack({ redisUrl: redis.url, browser, sandbox: { seed: 3, variant }, timing: { attempts: 3, backoff: { baseMs: 200, maxMs: 1000 } } });
-    });
-    after(() => stack?.close());
-    for (const [name, fn] of scenarios) test(name, fn);
-  });
-}
+run();
