@@ -7,12 +7,10 @@
  * never deleted, and converges.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Secret } from 'otpauth';
 import { HEX_VARIANTS, hexVariantsToRun } from '../sandboxes/hex/variants.ts';
-import { filesUnder } from '../support/files.ts';
-import { needles, redisValues } from '../support/leak-search.ts';
+import { assertNoSecret, everythingWritten } from '../support/leak-search.ts';
 import {
   admin, createHexConnection, GROUP, hexStacksPerFile, hexView, oktaUser, PATCH_OP, settled, taskRun, vaultValue,
   type HexStack, type ScimClient,
@@ -66,21 +64,11 @@ for (const { name, presentation } of hexVariantsToRun()) {
     assert.equal(hexView(stack).users.get('hal@acme.test')?.role, 'Viewer');
     await stack.worker.close(); // every run sealed, every log line written
 
-    const files = await filesUnder(stack.config.recordingsDir);
-    const haystacks: Array<[string, Buffer]> = [
-      ...(await Promise.all(files.map(async (f) => [f, await readFile(f)] as [string, Buffer]))),
-      ['log output', Buffer.from(stack.logs.join(''))],
-      ...(await redisValues(stack.redis)),
-    ];
+    const { files, haystacks } = await everythingWritten(stack.config.recordingsDir, stack.logs, stack.redis);
     assert.ok(files.some((f) => f.endsWith('.png')) && files.some((f) => f.endsWith('manifest.json')));
     assert.ok(haystacks.some(([n]) => n.startsWith(`redis ${stack.config.redisPrefix}:vault:hex-tok`)), 'the sealed vault was searched');
     assert.ok(stack.issued.length >= 3, `tokens issued: ${stack.issued.length}`);
-    const secrets = [...stack.issued, stack.sandbox.knobs.admin.password, stack.sandbox.knobs.totpSecret!];
-    for (const secret of secrets) {
-      for (const needle of needles(secret)) {
-        for (const [where, bytes] of haystacks) assert.equal(bytes.includes(needle), false, `${where} holds a secret (${needle === secret ? 'clear text' : 'encoded'})`);
-      }
-    }
+    assertNoSecret(haystacks, [...stack.issued, stack.sandbox.knobs.admin.password, stack.sandbox.knobs.totpSecret!]);
   });
 }
 

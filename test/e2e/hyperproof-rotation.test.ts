@@ -7,15 +7,13 @@
  * not one byte the runs wrote holds an issued token, the password or the TOTP secret.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Secret } from 'otpauth';
 import { DAY_MS } from '../../core/app-token-schedule.ts';
 import { TaskStateStore } from '../../core/connections/setup-state.ts';
 import { startAppTokenScheduler } from '../../runner/app-token-scheduler.ts';
 import { HYPERPROOF_VARIANTS, hyperproofVariantsToRun } from '../sandboxes/hyperproof/variants.ts';
-import { filesUnder } from '../support/files.ts';
-import { needles, redisValues } from '../support/leak-search.ts';
+import { assertNoSecret, everythingWritten } from '../support/leak-search.ts';
 import {
   admin, createHyperproofConnection, hyperproofStacksPerFile, oktaUser, people, settled, taskRun, vaultValue, waitFor,
   type HyperproofStack, type ScimClient,
@@ -107,20 +105,11 @@ for (const { name, presentation } of hyperproofVariantsToRun()) {
     assert.equal(people(stack).get('fay@acme.test')?.role, 'Compliance manager');
     await stack.worker.close(); // every run sealed, every log line written
 
-    const files = await filesUnder(stack.config.recordingsDir);
-    const haystacks: Array<[string, Buffer]> = [
-      ...(await Promise.all(files.map(async (f) => [f, await readFile(f)] as [string, Buffer]))),
-      ['log output', Buffer.from(stack.logs.join(''))],
-      ...(await redisValues(stack.redis)),
-    ];
+    const { files, haystacks } = await everythingWritten(stack.config.recordingsDir, stack.logs, stack.redis);
     assert.ok(files.some((f) => f.endsWith('.png')) && files.some((f) => f.endsWith('manifest.json')));
     assert.ok(haystacks.some(([n]) => n.startsWith(`redis ${stack.config.redisPrefix}:vault:hp-leak`)), 'the sealed vault was searched');
     assert.ok(stack.issued.length >= 4, `tokens issued: ${stack.issued.length}`);
-    for (const secret of [...stack.issued, stack.sandbox.knobs.admin.password, totpSecret]) {
-      for (const needle of needles(secret)) {
-        for (const [where, bytes] of haystacks) assert.equal(bytes.includes(needle), false, `${where} holds a secret (${needle === secret ? 'clear text' : 'encoded'})`);
-      }
-    }
+    assertNoSecret(haystacks, [...stack.issued, stack.sandbox.knobs.admin.password, totpSecret]);
   });
 }
 

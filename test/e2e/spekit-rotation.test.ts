@@ -8,7 +8,6 @@
  * input or a textarea, toasts, script-drawn pages); the scheduled rotation on the first.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { DAY_MS } from '../../core/app-token-schedule.ts';
 import { readSetupState, TaskStateStore } from '../../core/connections/setup-state.ts';
@@ -16,8 +15,7 @@ import {
   admin, createSpekitConnection, GROUP, oktaUser, PATCH_OP, settled, spekitView, taskRun,
   vaultValue, waitFor, type ScimClient, type SpekitStack, spekitStacksPerFile,
 } from './spekit-stack.ts';
-import { filesUnder } from '../support/files.ts';
-import { needles, redisValues } from '../support/leak-search.ts';
+import { assertNoSecret, everythingWritten } from '../support/leak-search.ts';
 import { SPEKIT_VARIANTS, spekitVariantsToRun } from '../sandboxes/spekit/variants.ts';
 
 const stackFor = spekitStacksPerFile();
@@ -124,12 +122,7 @@ for (const { name, presentation } of spekitVariantsToRun()) {
     assert.ok(stack.issued.length >= 5, `tokens issued: ${stack.issued.length}`);
     await stack.worker.close(); // every run sealed, every log line written
 
-    const files = await filesUnder(stack.config.recordingsDir);
-    const haystacks: Array<[string, Buffer]> = [
-      ...(await Promise.all(files.map(async (f) => [f, await readFile(f)] as [string, Buffer]))),
-      ['log output', Buffer.from(stack.logs.join(''))],
-      ...(await redisValues(stack.redis)),
-    ];
+    const { files, haystacks } = await everythingWritten(stack.config.recordingsDir, stack.logs, stack.redis);
     // The haystacks are the real thing: screenshots, manifests, HTML, logs and the run records are there.
     assert.ok(files.some((f) => f.endsWith('.png')) && files.some((f) => f.endsWith('manifest.json')));
     assert.ok(files.some((f) => f.endsWith('failed.html')), 'the failed Regenerate left its HTML capture');
@@ -137,13 +130,6 @@ for (const { name, presentation } of spekitVariantsToRun()) {
     assert.ok(haystacks.some(([name]) => name.startsWith(`redis ${stack.config.redisPrefix}:vault:spk-leak`)), 'the sealed vault was searched');
     assert.ok(haystacks.some(([name, bytes]) => name.startsWith(`redis ${stack.config.redisPrefix}:run:`) && bytes.includes('rotate')));
 
-    const secrets = [...stack.issued, stack.sandbox.knobs.admin.password];
-    for (const secret of secrets) {
-      for (const needle of needles(secret)) {
-        for (const [name, bytes] of haystacks) {
-          assert.equal(bytes.includes(needle), false, `${name} holds a secret (${needle === secret ? 'clear text' : 'encoded'})`);
-        }
-      }
-    }
+    assertNoSecret(haystacks, [...stack.issued, stack.sandbox.knobs.admin.password]);
   });
 }

@@ -2,14 +2,42 @@
  * The byte search for secrets the end-to-end tests run over everything a run wrote: every Redis
  * value, read by type, and the encoded forms a secret can take inside a longer blob.
  */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
+import { filesUnder } from './files.ts';
+
+export type Haystack = [where: string, bytes: Buffer];
+
+/**
+ * Everything a stack wrote, as haystacks: every file under the recordings folder, the log lines,
+ * every Redis value. Close the worker first so every run is sealed and every line written.
+ */
+export async function everythingWritten(recordingsDir: string, logs: string[], redis: Redis): Promise<{ files: string[]; haystacks: Haystack[] }> {
+  const files = await filesUnder(recordingsDir);
+  const haystacks: Haystack[] = [
+    ...(await Promise.all(files.map(async (f) => [f, await readFile(f)] as Haystack))),
+    ['log output', Buffer.from(logs.join(''))],
+    ...(await redisValues(redis)),
+  ];
+  return { files, haystacks };
+}
+
+/** Fails naming the haystack that holds any of the secrets, in clear or in an encoded form. */
+export function assertNoSecret(haystacks: Haystack[], secrets: string[]): void {
+  for (const secret of secrets) {
+    for (const needle of needles(secret)) {
+      for (const [where, bytes] of haystacks) assert.equal(bytes.includes(needle), false, `${where} holds a secret (${needle === secret ? 'clear text' : 'encoded'})`);
+    }
+  }
+}
 
 /**
  * Every value of every key, read by type (DUMP is not used: it may LZF-compress long strings,
  * which would hide a token from a byte search).
  */
-export async function redisValues(client: Redis): Promise<Array<[string, Buffer]>> {
-  const out: Array<[string, Buffer]> = [];
+export async function redisValues(client: Redis): Promise<Haystack[]> {
+  const out: Haystack[] = [];
   for (const key of await client.keys('*')) {
     const type = await client.type(key);
     const parts: Buffer[] = [Buffer.from(key)];
