@@ -14,7 +14,7 @@ const COLUMNS: Array<[key: string, title: string]> = [
   ['redisOutageSeconds', 'Redis outage s'], ['fiveXxDuringOutage', '5xx in outage'], ['fiveXxOutsideOutage', '5xx outside'],
   ['lostWithin1sBeforeKill', 'lost (acked < 1 s before kill)'], ['lostOlderThan1s', 'lost (older)'], ['lostAtEnd', 'lost at end'],
   ['duplicateInvites', 'duplicate invites'], ['notConverged', 'users not converged'], ['runsLeftRunning', 'runs left running'],
-  ['convergeSecondsAfterLastWrite', 'converged s after last write'], ['totalSeconds', 'run s'],
+  ['convergeSecondsAfterLastWrite', 'converged s after last write'], ['totalSeconds', 'run s'], ['runsByOutcome', 'runs by outcome'],
 ];
 
 export async function benchChaos(): Promise<Record<string, unknown>> {

@@ -87,6 +87,24 @@ async function runningRuns(r: Running): Promise<Array<{ runId: string; worker: s
   return ((await res.json()) as { runs: Array<{ runId: string; worker: string }> }).runs;
 }
 
+/** Every run of the connection counted by status and reason (e.g. "failed:screen_mismatch"): where the time went. */
+async function runsByOutcome(r: Running): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let before = '';
+  for (;;) {
+    const res = await fetch(`${r.origin}/admin/v1/connections/${r.connectionId}/runs?limit=500${before ? `&before=${before}` : ''}`, {
+      headers: { authorization: `Bearer ${r.app.adminToken}` },
+    });
+    const runs = ((await res.json()) as { runs: Array<{ runId: string; status: string; reason?: string }> }).runs;
+    for (const run of runs) {
+      const key = run.reason ? `${run.status}:${run.reason}` : run.status;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    if (runs.length < 500) return counts;
+    before = runs.at(-1)!.runId;
+  }
+}
+
 /** Waits for a run that one of our workers is running, SIGKILLs that worker and its Chromium, starts another. */
 async function killWorkerMidJob(r: Running, log: (line: string) => void): Promise<boolean> {
   const deadline = Date.now() + 60_000;
@@ -142,10 +160,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     log(`traffic done (${client.exchanges.length} requests); waiting for convergence`);
     const convergedAt = await waitFor(async () => (await converged(r.sandbox, traffic, SEEDED) && (await runningRuns(r)).length === 0) ? Date.now() : undefined,
       () => 'the sandbox to match every user\'s desired state', options.convergeLimitMs ?? 600_000, 1_000).catch(() => undefined);
-    return await judge({
+    const result = await judge({
       options, traffic, client, sandbox: r.sandbox, seeded: SEEDED, chaos, convergedAt,
       runningAfter: (await runningRuns(r)).length, startedAt: started,
     });
+    return { ...result, figures: { ...result.figures, runsByOutcome: JSON.stringify(await runsByOutcome(r)) } };
   } finally {
     await Promise.all(r.workers.map((w) => stopGracefully(w)));
     await stopGracefully(r.gateway);
