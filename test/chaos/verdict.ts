@@ -115,6 +115,7 @@ export async function judge(input: JudgeInput): Promise<ChaosFigures> {
       users: options.users, fsync: options.fsync, acknowledgedWrites: writes, requests: client.exchanges.length,
       workerKills: chaos.workerKills, sandboxRestarts: input.sandbox.restarts,
       redisOutageSeconds: chaos.redisDownAt ? Number(((chaos.redisUpAt - chaos.redisDownAt) / 1000).toFixed(1)) : null,
+      requestsInOutage: client.exchanges.filter((e) => inOutage(e.at)).length,
       fiveXxDuringOutage: bad.length - outside.length, fiveXxOutsideOutage: outside.length,
       lostWithin1sBeforeKill: lost.within1s, lostOlderThan1s: lost.older, lostAtEnd: finalLost.length,
       duplicateInvites: duplicates.length, notConverged: mismatch.length, runsLeftRunning: input.runningAfter,
