@@ -36,5 +36,6 @@ export async function benchChaos(): Promise<Record<string, unknown>> {
       'did not show what was acknowledged before the kill (everysec may lose the last second). Problems, if any, are listed in latest.json.',
   };
   const problems = Object.fromEntries(runs.map((r) => [r.fsync, r.problems.slice(0, 30)]));
-  return { verdict: runs.every((r) => r.verdict === 'pass') ? 'pass' : 'fail', problems, tables: [table] };
+  const figures = runs.map((r) => r.figures);
+  return { verdict: runs.every((r) => r.verdict === 'pass') ? 'pass' : 'fail', problems, figures, tables: [table] };
 }
