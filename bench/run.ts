@@ -23,6 +23,8 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'audit', file: './audit.ts', exportName: 'benchAudit' },
   { name: 'uxpin-phases', file: './uxpin-phases.ts', exportName: 'benchUxpinPhases' },
   { name: 'users-list', file: './users-list.ts', exportName: 'benchUsersList' },
+  { name: 'chaos', file: './chaos.ts', exportName: 'benchChaos' },
+  { name: 'scale-out', file: './scale-out.ts', exportName: 'benchScaleOut' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
