@@ -29,7 +29,7 @@ function allowForm(session: ConsoleSession, connectionId: string, email: string)
 function findingRow(f: Finding, connectionId: string, session: ConsoleSession): Html {
   const canAllow = session.role === 'admin' && f.kind === 'unknown';
   return html`<tr>
-    <td>${badge(f.kind === 'unknown' ? 'shadow' : f.kind.replace(/_/g, ' '))}<div class="sub">${KIND_WORDS[f.kind]}</div></td>
+    <td>${f.kind === 'unknown' ? html`${badge('shadow')}<div class="sub">${KIND_WORDS.unknown}</div>` : badge(KIND_WORDS[f.kind])}</td>
     <th scope="row">${f.userId ? html`<a href="${href('connections', connectionId, 'users', f.userId)}">${f.email}</a>` : f.email}</th>
     <td>${f.detail}</td>
     <td>${time(f.firstSeen)}</td>
