@@ -21,7 +21,7 @@ export function driftKeys(prefix: string, connectionId: string) {
     lastScan: `${base}:last-scan`,
     /** When the scheduler first saw the connection (never scanned yet). */
     baseline: `${base}:baseline`,
-    /** Held while a scheduled scan waits in the queue. */
+    /** Held while a scheduled scan waits in the queue (at most one interval; a recorded scan ends it). */
     claim: `${base}:claim`,
   };
 }
@@ -52,7 +52,8 @@ export class DriftStore {
     });
     const resolved = [...before.keys()].filter((key) => !findings.some((f) => findingKey(f) === key)).length;
     const summary: ScanSummary = { runId: scan.runId, at: scan.at, members: scan.members, findings: findings.length, repaired: scan.repaired };
-    const tx = this.redis.multi().del(keys.findings).set(keys.lastScan, JSON.stringify(summary));
+    // The scheduler's claim ends with the scan: the next one is due from this scan's time.
+    const tx = this.redis.multi().del(keys.findings, keys.claim).set(keys.lastScan, JSON.stringify(summary));
     for (let i = 0; i < findings.length; i += 500) {
       tx.hset(keys.findings, Object.fromEntries(findings.slice(i, i + 500).map((f) => [findingKey(f), JSON.stringify(f)])));
     }
