@@ -50,12 +50,14 @@ function findingsTable(findings: Finding[], connectionId: string, session: Conso
 function allowedList(allowed: Allowance[]): Html | string {
   if (allowed.length === 0) return '';
   return html`<h3>Allowed accounts <span class="count">${allowed.length}</span></h3><ul class="plain">${allowed.map((a) => html`<li>
-    <strong>${a.email}</strong>: ${a.reason} <span class="sub">allowed ${time(a.at)} by token <span class="mono">${a.by}</span></span></li>`)}</ul>`;
+    <strong>${a.email}</strong>: ${a.reason} <span class="sub">allowed ${time(a.at)} by ${a.by === 'env'
+      ? 'the operator admin token' : html`token <span class="mono">${a.by}</span>`}</span></li>`)}</ul>`;
 }
 
-function scanLine(scan: ScanSummary | undefined): Html {
+/** `open`: the findings still listed (an account allowed since the scan is no longer one). */
+function scanLine(scan: ScanSummary | undefined, open: number): Html {
   if (!scan) return html`<p class="muted">Not scanned yet.</p>`;
-  return html`<p>Last scan ${time(scan.at)}: ${scan.members} members listed, ${scan.findings} finding(s)${scan.repaired ? `, ${scan.repaired} user(s) sent to converge` : ''}.</p>`;
+  return html`<p>Last scan ${time(scan.at)}: ${scan.members} members listed, ${open} finding(s)${scan.repaired ? `, ${scan.repaired} user(s) sent to converge` : ''}.</p>`;
 }
 
 async function section(app: FastifyInstance, c: StoredConnection, session: ConsoleSession): Promise<Html> {
@@ -66,7 +68,7 @@ async function section(app: FastifyInstance, c: StoredConnection, session: Conso
   const evidence = run?.evidence && reader ? await reader.inspectRun(run.evidence.dir).catch(() => null) : undefined;
   const mode = c.settings.drift ?? 'report';
   return html`<section aria-labelledby="drift-${c.id}"><h2 id="drift-${c.id}">${c.id} <span class="count">${findings.length}</span></h2>
-    ${scanLine(scan)}<p class="sub">Differences for IdP users are ${mode === 'repair' ? 'repaired at once' : 'reported only'} (drift: ${mode}); shadow accounts are never removed by a scan.</p>
+    ${scanLine(scan, findings.length)}<p class="sub">Differences for IdP users are ${mode === 'repair' ? 'repaired at once' : 'reported only'} (drift: ${mode}); shadow accounts are never removed by a scan.</p>
     ${session.role === 'admin' ? html`<form method="post" action="${href('connections', c.id, 'drift-scan')}">${csrfField(session)}
       <button type="submit" class="small">Scan ${c.id} now</button></form>` : ''}
     ${scan ? findingsTable(findings, c.id, session) : ''}

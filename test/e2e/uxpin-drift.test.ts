@@ -111,6 +111,8 @@ test('a shadow account and a role changed by hand: found with evidence, shown, a
   await ui.page.getByRole('button', { name: `Allow ${SHADOW}` }).click();
   await ui.notice.getByText(`${SHADOW} is allowed`).waitFor();
   await ui.page.getByText('Break-glass admin, sealed envelope in the safe').waitFor();
+  assert.equal(await ui.page.getByRole('rowheader', { name: SHADOW }).count(), 0, 'an allowed account is no finding');
+  await ui.page.getByText('4 members listed, 1 finding(s)').waitFor();
   if (SHOTS) await ui.shoot(SHOTS, 'drift-allowed');
   assert.deepEqual((await admin(stack, 'GET', `/connections/${conn.id}/drift`)).body.allowed.map((a: any) => a.email), [SHADOW]);
 
