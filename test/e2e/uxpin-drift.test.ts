@@ -116,9 +116,16 @@ test('a shadow account and a role changed by hand: found with evidence, shown, a
   if (SHOTS) await ui.shoot(SHOTS, 'drift-allowed');
   assert.deepEqual((await admin(stack, 'GET', `/connections/${conn.id}/drift`)).body.allowed.map((a: any) => a.email), [SHADOW]);
 
-  // repair. A settings change reconverges every user (connection-writes.ts), which puts Bob back
-  // by itself; so once that is done, Bob is changed by hand again for the scan to find.
-  assert.equal((await admin(stack, 'PATCH', `/connections/${conn.id}`, { settings: { drift: 'repair' } })).status, 200);
+  // repair, chosen on the console's edit form (which keeps driftScanHours as stored). A settings
+  // change reconverges every user (connection-writes.ts), which puts Bob back by itself; so once
+  // that is done, Bob is changed by hand again for the scan to find.
+  await ui.page.goto(`${stack.url}/console/connections/${conn.id}/edit`);
+  assert.equal(await ui.page.getByLabel('Drift scan every (hours)').inputValue(), '0');
+  await ui.page.getByLabel('Drift for IdP users').selectOption('repair');
+  await ui.page.getByRole('button', { name: 'Save and test login' }).click();
+  await ui.page.getByRole('status').getByText(`Saved ${conn.id}`).waitFor();
+  const settings = (await admin(stack, 'GET', `/connections/${conn.id}`)).body.settings;
+  assert.deepEqual([settings.drift, settings.driftScanHours], ['repair', 0]);
   await queueDrained(stack);
   await waitForUser(conn, bobId, (p) => p.state === 'in sync');
   stack.sandbox.state.changeRole('bob@example.com', 'Manager');
