@@ -25,6 +25,7 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'users-list', file: './users-list.ts', exportName: 'benchUsersList' },
   { name: 'chaos', file: './chaos.ts', exportName: 'benchChaos' },
   { name: 'scale-out', file: './scale-out.ts', exportName: 'benchScaleOut' },
+  { name: 'drift-scan', file: './drift-scan.ts', exportName: 'benchDriftScan' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

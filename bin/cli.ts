@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CONNECTIONS_USAGE, connectionsCommand } from './commands/connections.ts';
+import { DRIFT_USAGE, driftCommand } from './commands/drift.ts';
 import { EVIDENCE_USAGE, evidenceCommand } from './commands/evidence.ts';
 import { unknownCommand } from './commands/output.ts';
 import { CliError, type Command } from './commands/shared.ts';
@@ -12,6 +13,7 @@ import { TOKENS_USAGE, tokensCommand } from './commands/tokens.ts';
 
 const commands: Record<string, { run: Command; usage: string }> = {
   connections: { run: connectionsCommand, usage: CONNECTIONS_USAGE },
+  drift: { run: driftCommand, usage: DRIFT_USAGE },
   evidence: { run: evidenceCommand, usage: EVIDENCE_USAGE },
   tokens: { run: tokensCommand, usage: TOKENS_USAGE },
 };
@@ -25,6 +27,9 @@ const USAGE = `usage: scimwright <command> [options]
   connections rotate-token ID
   connections check ID [--wait] [--timeout SECONDS]   read-only canary check; prints the run id
   connections delete ID [--yes]                       asks for confirmation unless --yes
+  drift scan ID [--wait] [--timeout SECONDS]          drift scan now; with --wait, its findings
+  drift list ID
+  drift allow ID --email EMAIL --reason TEXT           a shadow account may stay
   evidence verify [--connection ID] [--dir RECORDINGS_DIR | --zip BUNDLE.zip]
   evidence export [--connection ID [--user ID|EMAIL]] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--out FILE]
   tokens add --role admin|reviewer [--name NAME]

@@ -32,7 +32,7 @@ export interface ComposeOptions {
   /** Connectors to run; the shipped registry when absent. */
   registry?: readonly ConnectorDefinition[];
   /** Worker options beyond the defaults; `false` runs the gateway alone (it still enqueues). */
-  worker?: false | Pick<StartWorkerOptions, 'timing' | 'sessions' | 'sweep' | 'inviteBatchLimit' | 'attentionAfter' | 'checks'>;
+  worker?: false | Pick<StartWorkerOptions, 'timing' | 'sessions' | 'sweep' | 'inviteBatchLimit' | 'attentionAfter' | 'checks' | 'drift'>;
   /** How long a running job may finish on close before its browser is closed. Default JOB_GRACE_MS. */
   jobGraceMs?: number;
   /** Node process metrics on /metrics (off in tests, where several registries share a process). */

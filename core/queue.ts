@@ -24,6 +24,8 @@ export interface ConvergeQueue {
   enqueueTask?(connectionId: string, task: string): Promise<void>;
   /** A read-only canary check of the connection, recorded as run `runId` (one try, no retries). */
   enqueueCheck?(connectionId: string, runId: string): Promise<void>;
+  /** A drift scan of the connection, recorded as run `runId` (docs/drift.md). */
+  enqueueDriftScan?(connectionId: string, runId: string): Promise<void>;
   /** The waiting converge jobs of these users of one connection, by user id (users without one are left out). */
   nextTries?(connectionId: string, userIds: string[]): Promise<Map<string, NextTry>>;
 }

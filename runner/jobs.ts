@@ -12,6 +12,8 @@ export const CONVERGE_JOB = 'converge';
 export const TASK_JOB = 'task';
 /** A read-only canary walk of the connection's screens (issue 10); its run id is chosen by whoever asks. */
 export const CHECK_JOB = 'check';
+/** A drift scan of the connection (issue 18): list every member, compare with the desired state. */
+export const DRIFT_JOB = 'drift-scan';
 export const BACKOFF_TYPE = 'converge-jitter';
 
 export const convergeJobSchema = z.object({
@@ -31,6 +33,9 @@ export const checkJobSchema = z.object({
   runId: z.string().regex(/^run-[0-9a-z]{10}-[0-9a-f]{10}$/),
 });
 
+/** Same shape as a check: the run id is chosen by whoever asks, so they can follow the scan. */
+export const driftJobSchema = checkJobSchema;
+
 export type ConvergeJobData = z.infer<typeof convergeJobSchema>;
 export type TaskJobData = z.infer<typeof taskJobSchema>;
 
@@ -44,6 +49,10 @@ export function taskJobId(connectionId: string, task: string): string {
 
 export function checkJobId(connectionId: string, runId: string): string {
   return `k.${connectionId}.${runId}`;
+}
+
+export function driftJobId(connectionId: string, runId: string): string {
+  return `d.${connectionId}.${runId}`;
 }
 
 /** Tries per job before it fails for good. Default 8 (about 8 minutes of backoff in all). */

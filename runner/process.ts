@@ -13,7 +13,8 @@ import { JobRunError, runConvergeJob, runTaskJob, type JobRun } from './job-runs
 import { waitsForAttention } from './attention.ts';
 import { runCheckJob } from './check-run.ts';
 import { closeCrashedRun } from './reaper.ts';
-import { CHECK_JOB, CONVERGE_JOB, TASK_JOB, checkJobSchema, convergeJobSchema, taskJobSchema } from './jobs.ts';
+import { CHECK_JOB, CONVERGE_JOB, DRIFT_JOB, TASK_JOB, checkJobSchema, convergeJobSchema, driftJobSchema, taskJobSchema } from './jobs.ts';
+import { runDriftScanJob } from './drift-scan.ts';
 
 export interface ProcessorOptions {
   /** Delay before a job whose connection is busy is tried again. Default 1 000 ms (± 50 % jitter). */
@@ -55,7 +56,7 @@ export function createProcessor(deps: RunnerDeps, options: ProcessorOptions = {}
     }
     try {
       const run: JobRun = await startTry(deps, job, connection, connector, logger, signal, lock.lost);
-      if (data.runId) return await runCheckJob(run, data.runId);
+      if (data.runId) return await (job.name === DRIFT_JOB ? runDriftScanJob(run, data.runId) : runCheckJob(run, data.runId));
       return data.task ? await runTaskJob(run, data.task) : await runConvergeJob(run, data.userId!);
     } catch (error) {
       throw toJobError(error);
@@ -66,7 +67,8 @@ export function createProcessor(deps: RunnerDeps, options: ProcessorOptions = {}
 }
 
 function parseJob(job: Job): { connectionId: string; userId?: string; task?: string; runId?: string } {
-  const schema = job.name === CONVERGE_JOB ? convergeJobSchema : job.name === TASK_JOB ? taskJobSchema : job.name === CHECK_JOB ? checkJobSchema : undefined;
+  const schema = job.name === CONVERGE_JOB ? convergeJobSchema : job.name === TASK_JOB ? taskJobSchema : job.name === CHECK_JOB ? checkJobSchema
+    : job.name === DRIFT_JOB ? driftJobSchema : undefined;
   const parsed = schema?.safeParse(job.data);
   if (!parsed?.success) throw new UnrecoverableError(`invalid_job: job ${job.id} (${job.name}) has invalid data`);
   return parsed.data;

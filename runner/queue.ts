@@ -8,8 +8,8 @@ import type { ConvergeQueue, ConvergeRequest, NextTry } from '../core/queue.ts';
 import { appEmail } from '../core/provisioning/desired.ts';
 import type { ResourceStore } from '../core/store/resource-store.ts';
 import {
-  CHECK_JOB, CONVERGE_JOB, DEFAULT_ATTEMPTS, QUEUE_NAME, TASK_JOB, checkJobId, checkJobSchema, convergeJobId, convergeJobSchema, jobOptions,
-  taskJobId, taskJobSchema,
+  CHECK_JOB, CONVERGE_JOB, DEFAULT_ATTEMPTS, DRIFT_JOB, QUEUE_NAME, TASK_JOB, checkJobId, checkJobSchema, convergeJobId, convergeJobSchema,
+  driftJobId, driftJobSchema, jobOptions, taskJobId, taskJobSchema,
 } from './jobs.ts';
 import { NORMAL_PRIORITY, removalRequests } from './job-priority.ts';
 
@@ -50,6 +50,7 @@ async function emailsOf(resources: BullConvergeQueueOptions['resources'], unique
 export interface BullConvergeQueue extends ConvergeQueue {
   enqueueTask(connectionId: string, task: string): Promise<void>;
   enqueueCheck(connectionId: string, runId: string): Promise<void>;
+  enqueueDriftScan(connectionId: string, runId: string): Promise<void>;
   nextTries(connectionId: string, userIds: string[]): Promise<Map<string, NextTry>>;
   readonly queue: Queue;
   close(): Promise<void>;
@@ -87,6 +88,11 @@ export function createBullConvergeQueue(options: BullConvergeQueueOptions): Bull
       const data = checkJobSchema.parse({ connectionId, runId });
       // One try: a check observes; a failure is its answer, not something to retry.
       await queue.add(CHECK_JOB, data, { ...jobOptions(checkJobId(connectionId, runId), 1), priority: NORMAL_PRIORITY });
+    },
+    async enqueueDriftScan(connectionId: string, runId: string) {
+      const data = driftJobSchema.parse({ connectionId, runId });
+      // Retried like a task: a scan that could not read the list has found nothing yet.
+      await queue.add(DRIFT_JOB, data, { ...jobOptions(driftJobId(connectionId, runId), options.attempts), priority: NORMAL_PRIORITY });
     },
     nextTries: (connectionId, userIds) => nextTries(queue, options.connection, connectionId, userIds, options.attempts),
     close: () => queue.close(),

@@ -30,6 +30,7 @@ import { ATTENTION_THRESHOLD } from '../core/connections/health.ts';
 import { ATTENTION_PAUSE_MS } from './attention.ts';
 import { startCheckScheduler, type CheckSchedulerOptions } from './check-scheduler.ts';
 import { startReaper } from './reaper.ts';
+import { startDriftScheduler, type DriftSchedulerOptions } from './drift-scheduler.ts';
 
 export interface WorkerTiming {
   /** BullMQ job lock; must outlast the slowest step between renewals. Default 60 000 ms. */
@@ -73,6 +74,8 @@ export interface StartWorkerOptions {
   attentionAfter?: number;
   /** Scheduled canary checks (settings.checkIntervalHours); false turns the scheduler off. */
   checks?: false | CheckSchedulerOptions;
+  /** Scheduled drift scans (settings.driftScanHours); false turns the scheduler off. */
+  drift?: false | DriftSchedulerOptions;
 }
 
 export interface RunningWorker {
@@ -126,6 +129,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // Connection-level schedules, e.g. Spekit's appTokenRotationDays; also records task outcomes.
   const appTokens = startAppTokenScheduler({ deps, queue, worker });
   const checks = options.checks === false ? undefined : startCheckScheduler(deps, queue, options.checks);
+  const drift = options.drift === false ? undefined : startDriftScheduler(deps, queue, options.drift);
   await worker.waitUntilReady();
   logger.info({ concurrency: config.workerConcurrency, workerId: deps.workerId }, 'worker ready');
   let closing: Promise<void> | undefined;
@@ -135,6 +139,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       stopSweep();
       appTokens.stop();
       checks?.stop();
+      drift?.stop();
       await worker.close();
       await deps.sessions.close();
       await reaper.stop();

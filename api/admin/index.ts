@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { auditRoutes } from './audit.ts';
 import { connectionRoutes } from './connections.ts';
+import { driftRoutes } from './drift.ts';
 import { runRoutes } from './runs.ts';
 
 export async function adminRoutes(app: FastifyInstance) {
@@ -15,4 +16,5 @@ export async function adminRoutes(app: FastifyInstance) {
   await app.register(connectionRoutes);
   await app.register(runRoutes);
   await app.register(auditRoutes);
+  await app.register(driftRoutes);
 }

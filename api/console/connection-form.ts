@@ -59,7 +59,10 @@ export function settingsFromForm(form: FormBody): Record<string, unknown> {
     groupRoleMap: parseRoleMap('groupRoleMap', form.groupRoleMap ?? ''),
     app,
   };
-  const optional = { defaultRole: text(form, 'defaultRole') || undefined, checkIntervalHours: numberOrText(text(form, 'checkIntervalHours')), deprovisionTargetMinutes: numberOrText(text(form, 'deprovisionTargetMinutes')) };
+  const optional = {
+    defaultRole: text(form, 'defaultRole') || undefined, checkIntervalHours: numberOrText(text(form, 'checkIntervalHours')), deprovisionTargetMinutes: numberOrText(text(form, 'deprovisionTargetMinutes')),
+    driftScanHours: numberOrText(text(form, 'driftScanHours')), drift: text(form, 'drift') || undefined,
+  };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) settings[key] = value;
   return settings;
 }
@@ -100,7 +103,7 @@ export interface FormValues {
   email: string;
   settings: Partial<ConnectionSettings>;
   /** Raw texts of the posted fields that did not parse, shown back as typed. */
-  raw?: { roleMap?: string; groupRoleMap?: string; app?: string; checkIntervalHours?: string; deprovisionTargetMinutes?: string };
+  raw?: { roleMap?: string; groupRoleMap?: string; app?: string; checkIntervalHours?: string; deprovisionTargetMinutes?: string; driftScanHours?: string };
   /** Edit only: whether a password / TOTP secret is stored. */
   stored?: { password: boolean; totp: boolean };
 }
@@ -112,10 +115,11 @@ export function valuesFromPost(form: FormBody, base: Partial<FormValues> = {}): 
       createUsers: form.createUsers === 'on', syncDisplayName: form.syncDisplayName === 'on',
       deprovision: text(form, 'deprovision') === 'deactivate' ? 'deactivate' : 'remove',
       ...(text(form, 'defaultRole') ? { defaultRole: text(form, 'defaultRole') } : {}),
+      ...(text(form, 'drift') === 'repair' ? { drift: 'repair' as const } : {}),
     },
     raw: {
       roleMap: form.roleMap ?? '', groupRoleMap: form.groupRoleMap ?? '', app: form.app ?? '',
-      checkIntervalHours: text(form, 'checkIntervalHours'), deprovisionTargetMinutes: text(form, 'deprovisionTargetMinutes'),
+      checkIntervalHours: text(form, 'checkIntervalHours'), deprovisionTargetMinutes: text(form, 'deprovisionTargetMinutes'), driftScanHours: text(form, 'driftScanHours'),
     },
     ...(base.stored ? { stored: base.stored } : {}),
   };
@@ -160,6 +164,12 @@ function settingsFields(v: FormValues, connectors: ConnectorDescriptor[]): Html 
     <div class="row">
       <div class="field"><label for="checkIntervalHours">Canary check every (hours)</label><input id="checkIntervalHours" name="checkIntervalHours" inputmode="numeric" placeholder="24" value="${num(s.checkIntervalHours, raw.checkIntervalHours)}"><p class="hint">0 turns the schedule off</p></div>
       <div class="field"><label for="deprovisionTargetMinutes">Deprovisioning target (minutes)</label><input id="deprovisionTargetMinutes" name="deprovisionTargetMinutes" inputmode="numeric" placeholder="60" value="${num(s.deprovisionTargetMinutes, raw.deprovisionTargetMinutes)}"></div>
+    </div>
+    <div class="row">
+      <div class="field"><label for="driftScanHours">Drift scan every (hours)</label><input id="driftScanHours" name="driftScanHours" inputmode="numeric" placeholder="24" value="${num(s.driftScanHours, raw.driftScanHours)}"><p class="hint">0 turns the schedule off</p></div>
+      <div class="field"><label for="drift">Drift for IdP users</label><select id="drift" name="drift">
+        <option value="report"${selected(s.drift !== 'repair')}>Report it</option>
+        <option value="repair"${selected(s.drift === 'repair')}>Repair it at once</option></select><p class="hint">Shadow accounts are only reported</p></div>
     </div>
     <div class="field"><label for="roleMap">SCIM role → app role <span class="hint">(one a line: <code>designer = Creator</code>)</span></label>
       <textarea id="roleMap" name="roleMap" rows="3" spellcheck="false">${raw.roleMap ?? formatRoleMap(s.roleMap ?? {})}</textarea></div>

@@ -43,17 +43,10 @@ export interface ConsoleEvidence {
   exportZip(selection: ConsoleExportSelection): Promise<{ stream: Readable; fileName: string }>;
 }
 
-/** Drift scan results, once something records them. */
-export interface DriftReader {
-  latest(): Promise<{ at: string; connections: Array<{ connectionId: string; drifted: Array<{ userId: string; userName?: string; detail: string }> }> } | null>;
-}
-
 declare module '../app.ts' {
   interface Services {
     /** Evidence of runs for the console (inspect, export); the console says so when absent. */
     evidence?: ConsoleEvidence;
-    /** Results of drift scans; absent until drift scans are recorded. */
-    drift?: DriftReader;
     /** When a pending change counts as stuck on the console. Default 15 minutes. */
     stuckAfterMs?: number;
   }

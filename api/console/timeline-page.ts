@@ -45,7 +45,7 @@ function stepItem(runId: string, step: ConsoleStep, evidence: ConsoleRunEvidence
 }
 
 /** `open`: the steps start unfolded (the newest run, and failed ones). */
-function evidenceBlock(run: RunRecordView, evidence: ConsoleRunEvidence | undefined | null, open: boolean): Html {
+export function evidenceBlock(run: RunRecordView, evidence: ConsoleRunEvidence | undefined | null, open: boolean): Html {
   if (!run.evidence) return html`<p class="muted">This run recorded no evidence folder.</p>`;
   if (evidence === undefined) return html`<p class="muted">Evidence cannot be read by this gateway (no evidence reader configured).</p>`;
   if (evidence === null) return html`<p class="notice notice-error">The evidence of this run could not be read.</p>`;

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
 import { scrape } from './scrape.ts';
 import { HealthStore } from '../../core/connections/health.ts';
+import { DriftStore } from '../../core/drift/store.ts';
 
 export { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
 export { scrape } from './scrape.ts';
@@ -33,6 +34,9 @@ async function metricsPlugin(app: FastifyInstance) {
   const health = new HealthStore(app.scimwright.redis, app.scimwright.config.redisPrefix);
   prom.attentionSource ??= async () => Promise.all((await app.scimwright.connections.list())
     .map(async (c) => [c.id, (await health.attention(c.id)) !== undefined] as [string, boolean]));
+  const drift = new DriftStore(app.scimwright.redis, app.scimwright.config.redisPrefix);
+  prom.driftSource ??= async () => Promise.all((await app.scimwright.connections.list())
+    .map(async (c) => [c.id, await drift.counts(c.id)] as [string, Record<string, number>]));
 
   app.addHook('onResponse', async (request, reply) => {
     if (!request.url.startsWith(SCIM_PREFIX)) return;

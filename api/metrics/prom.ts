@@ -21,6 +21,8 @@ export interface PromMetrics {
   queueSource?: QueueCounts;
   /** Read at every scrape: each connection id and whether it needs attention (set by the gateway). */
   attentionSource?: () => Promise<Array<[connectionId: string, marked: boolean]>>;
+  /** Read at every scrape: each connection's drift findings by kind, from its last scan (set by the gateway). */
+  driftSource?: () => Promise<Array<[connectionId: string, counts: Record<string, number>]>>;
 }
 
 /** package.json's version, read once (tsx runs from the source tree, so the file is there). */
@@ -110,6 +112,18 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
     async collect() {
       this.reset();
       for (const [connection, marked] of (await prom.attentionSource?.()) ?? []) this.set({ connection }, marked ? 1 : 0);
+    },
+  });
+  // Per connection and kind (docs/drift.md); an allowed shadow account is not counted.
+  new Gauge({
+    name: 'scimwright_drift_findings',
+    help: 'Findings of the last drift scan by connection and kind (unknown, role_differs, should_be_gone, missing).',
+    labelNames: ['connection', 'kind'] as const, registers,
+    async collect() {
+      this.reset();
+      for (const [connection, counts] of (await prom.driftSource?.()) ?? []) {
+        for (const [kind, count] of Object.entries(counts)) this.set({ connection, kind }, count);
+      }
     },
   });
   return prom;

@@ -52,7 +52,7 @@ async function add(args: string[]): Promise<number> {
 const DONE = new Set(['succeeded', 'failed']);
 
 /** Polls the run until it ends; a run not started yet answers 404, which only means "wait". */
-async function waitForRun(client: AdminClient, runId: string, timeoutMs: number): Promise<Record<string, unknown>> {
+export async function waitForRun(client: AdminClient, runId: string, timeoutMs: number): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const run = (await client.request('GET', `/runs/${encodeURIComponent(runId)}`).catch((error: unknown) => {
@@ -60,7 +60,7 @@ async function waitForRun(client: AdminClient, runId: string, timeoutMs: number)
       throw error;
     })) as Record<string, unknown> | null;
     if (run && DONE.has(String(run.status))) return run;
-    if (Date.now() > deadline) throw new CliError(`check ${runId} did not finish within ${timeoutMs / 1000} s`, 1);
+    if (Date.now() > deadline) throw new CliError(`run ${runId} did not finish within ${timeoutMs / 1000} s`, 1);
     await sleep(500);
   }
 }

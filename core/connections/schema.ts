@@ -44,6 +44,13 @@ export const settingsSchema = z
     syncDisplayName: z.boolean().default(true),
     /** Hours between scheduled read-only canary checks; 0 turns the schedule off. Unset: 24. */
     checkIntervalHours: z.number().int().min(0).max(8760).optional(),
+    /** Hours between scheduled drift scans (docs/drift.md); 0 turns the schedule off. Unset: 24. */
+    driftScanHours: z.number().int().min(0).max(8760).optional(),
+    /**
+     * What a drift scan does with differences for users the IdP knows: `report` them only, or
+     * `repair` them at once with the normal converge jobs. Shadow accounts are only ever reported. Unset: report.
+     */
+    drift: z.enum(['report', 'repair']).optional(),
     /** Minutes an IdP deprovisioning may take to reach the app; the audit log marks slower ones (60 when unset). */
     deprovisionTargetMinutes: z.number().int().positive().max(525_600).optional(),
     /** Connector-specific settings, validated by the connector's own schema. */
