@@ -9,7 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 import { ScreenMismatchError, SessionExpiredError, TransientAppError } from '../../../core/errors.ts';
 import { passwordField } from '../../lib/screen/fields.ts';
 import { cellsOf, columnIndexes, dataRows, listWithColumn } from '../../lib/screen/list.ts';
-import { pollUntil, visibleText } from '../../lib/screen/poll.ts';
+import { pollUntil, SIGNAL_INTERVALS_MS, visibleText } from '../../lib/screen/poll.ts';
 import { watching, type RequestWatch } from '../../lib/screen/request-watch.ts';
 import { emptyStateShown, settle } from '../../lib/screen/settle.ts';
 import { wholeText, type ActionOutcome } from '../support.ts';
@@ -35,6 +35,12 @@ interface Reading {
 
 const keyOf = (r: Reading) => `${r.empty}|${r.rows.join('\u0000')}`;
 
+/**
+ * After a write the app answered, how long the page may stay quiet before we conclude it will not
+ * fetch the list again by itself (then the connector searches again instead).
+ */
+const RELIST_GRACE_MS = 400;
+
 export class TeamPage {
   private readonly searchBox: Locator;
   private readonly list: Locator;
@@ -43,6 +49,7 @@ export class TeamPage {
   private readonly addUsers: Locator;
   private readonly password: Locator;
   private readonly alerts: Locator;
+  private readonly overlays: Locator;
 
   constructor(private readonly page: Page, private readonly url: string, private readonly timeoutMs: number) {
     this.searchBox = page.getByRole('searchbox', { name: /search/i }).or(page.getByRole('textbox', { name: /search/i })).first();
@@ -53,6 +60,23 @@ export class TeamPage {
     this.addUsers = page.getByRole('button', { name: /add (new )?(users|members)|invite (users|members)/i }).first();
     this.password = passwordField(page);
     this.alerts = page.getByRole('alert');
+    this.overlays = page.getByRole('dialog').or(page.getByRole('alertdialog')).or(page.getByRole('menu'));
+  }
+
+  /**
+   * Whether the page already shows this screen ready to search in: the team page's address (any
+   * query), logged in, the member list or an empty state on screen, and nothing left over from an
+   * earlier action (an open dialog or menu, an error message) that a fresh load would clear.
+   */
+  async isOpen(): Promise<boolean> {
+    if (this.page.isClosed()) return false;
+    const here = new URL(this.page.url());
+    const want = new URL(this.url);
+    if (here.origin !== want.origin || here.pathname !== want.pathname) return false;
+    if (await this.password.isVisible()) return false;
+    if ((await this.overlays.filter({ visible: true }).count()) > 0) return false;
+    if (await visibleText(this.alerts)) return false;
+    return (await this.list.isVisible()) || (await emptyStateShown(this.page));
   }
 
   /** Loads the team screen afresh; landing on the login screen means the session has expired. */
@@ -83,6 +107,11 @@ export class TeamPage {
   /** Searches for `email` and reads its row; null when UXPin lists no such member. */
   async find(email: string): Promise<TeamRow | null> {
     await this.search(email);
+    return this.rowShown(email);
+  }
+
+  /** The row of `email` in the list as it is on screen now (settled by the caller), or null. */
+  async rowShown(email: string): Promise<TeamRow | null> {
     const row = this.rowFor(email);
     if ((await row.count()) === 0) return null;
     return this.readRow(row.first(), await this.columns());
@@ -123,16 +152,32 @@ export class TeamPage {
         const message = await visibleText(this.alerts);
         if (message) return { kind: 'alert', message };
         return watch.answered && !watch.busy && Date.now() - watch.lastActivity > 100 ? { kind: 'done' } : undefined;
-      }, this.timeoutMs);
+      }, this.timeoutMs, SIGNAL_INTERVALS_MS);
       return outcome ?? { kind: 'no-answer' };
     });
   }
 
-  /** Three-dot menu → Remove from team → confirm. */
+  /**
+   * Three-dot menu → Remove from team → confirm. Once the app has answered, waits for the list it
+   * fetches again by itself (UXPin redraws the list after a removal): `relisted` then says the page
+   * shows the app's own read-back of `email`.
+   */
   async removeUser(email: string): Promise<ActionOutcome> {
-    await this.rowFor(email).getByRole('button', { name: /^\s*more actions/i }).click({ timeout: this.timeoutMs });
-    await this.page.getByRole('menuitem', { name: /remove/i }).first().click({ timeout: this.timeoutMs });
-    return new RemoveUserDialog(this.page, email, this.timeoutMs).confirm();
+    return watching(this.page, email, async (watch) => {
+      await this.rowFor(email).getByRole('button', { name: /^\s*more actions/i }).click({ timeout: this.timeoutMs });
+      await this.page.getByRole('menuitem', { name: /remove/i }).first().click({ timeout: this.timeoutMs });
+      const outcome = await new RemoveUserDialog(this.page, email, this.timeoutMs).confirm();
+      return outcome.kind === 'done' ? { ...outcome, relisted: await this.relisted(watch) } : outcome;
+    });
+  }
+
+  /**
+   * Whether the app read the list again after its answer to the write (a GET carrying the address)
+   * and the list has settled; false when the page stayed quiet without such a read.
+   */
+  private async relisted(watch: RequestWatch): Promise<boolean> {
+    const settled = await this.settled(watch, () => watch.reread || Date.now() - watch.lastActivity > RELIST_GRACE_MS);
+    return settled !== undefined && watch.reread;
   }
 
   async openAddUsers(): Promise<AddUsersDialog> {
