@@ -117,7 +117,7 @@ export function invite(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUs
     const { team, row: existing } = await lookUpForWrite(ctx, user.email);
     if (existing) return setRole(ctx, team, existing, role);
     const outcome = await ctx.step(`invite ${user.email} as ${role}`, async () => {
-      const shown = await (await team.openAddUsers()).inviteOne(user.email, role);
+      const shown = await team.withRelist(user.email, async () => (await team.openAddUsers()).inviteOne(user.email, role));
       // Thrown inside the step, so the evidence keeps the failure screenshot and the page's message.
       const refusal = refusalIn(shown);
       if (refusal) throw refusal;

@@ -158,15 +158,26 @@ export class TeamPage {
   }
 
   /**
-   * Three-dot menu → Remove from team → confirm. Once the app has answered, waits for the list it
-   * fetches again by itself (UXPin redraws the list after a removal): `relisted` then says the page
-   * shows the app's own read-back of `email`.
+   * Three-dot menu → Remove from team → confirm. With `relist` (default), then waits for the list
+   * the app fetches again by itself (see withRelist); a script that reads nothing back passes false.
    */
-  async removeUser(email: string): Promise<ActionOutcome> {
-    return watching(this.page, email, async (watch) => {
+  async removeUser(email: string, { relist = true } = {}): Promise<ActionOutcome> {
+    const remove = async () => {
       await this.rowFor(email).getByRole('button', { name: /^\s*more actions/i }).click({ timeout: this.timeoutMs });
       await this.page.getByRole('menuitem', { name: /remove/i }).first().click({ timeout: this.timeoutMs });
-      const outcome = await new RemoveUserDialog(this.page, email, this.timeoutMs).confirm();
+      return new RemoveUserDialog(this.page, email, this.timeoutMs).confirm();
+    };
+    return relist ? this.withRelist(email, remove) : remove();
+  }
+
+  /**
+   * Runs a write about `email` (UXPin redraws the list after a removal or an invitation). Once the
+   * app has answered it, waits for the list the app fetches again by itself: `relisted` then says
+   * the page shows the app's own read-back of `email`, and no reload or second search is needed.
+   */
+  async withRelist(email: string, write: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
+    return watching(this.page, email, async (watch) => {
+      const outcome = await write();
       return outcome.kind === 'done' ? { ...outcome, relisted: await this.relisted(watch) } : outcome;
     });
   }
