@@ -40,6 +40,12 @@ const keyOf = (r: Reading) => `${r.empty}|${r.rows.join('\u0000')}`;
  * fetch the list again by itself (then the connector searches again instead).
  */
 const RELIST_GRACE_MS = 400;
+/**
+ * Quiet time after the app's own re-read has answered: the list is drawn straight from that answer,
+ * so a moment without change suffices (a search keeps settle's longer default: a page load there
+ * may still start the list's own fetch).
+ */
+const RELIST_QUIET_MS = 60;
 
 export class TeamPage {
   private readonly searchBox: Locator;
@@ -49,7 +55,8 @@ export class TeamPage {
   private readonly addUsers: Locator;
   private readonly password: Locator;
   private readonly alerts: Locator;
-  private readonly overlays: Locator;
+  /** What a fresh load would clear, or the login: a dialog, an open menu, an error message, a password field. */
+  private readonly leftovers: Locator;
 
   constructor(private readonly page: Page, private readonly url: string, private readonly timeoutMs: number) {
     this.searchBox = page.getByRole('searchbox', { name: /search/i }).or(page.getByRole('textbox', { name: /search/i })).first();
@@ -60,7 +67,8 @@ export class TeamPage {
     this.addUsers = page.getByRole('button', { name: /add (new )?(users|members)|invite (users|members)/i }).first();
     this.password = passwordField(page);
     this.alerts = page.getByRole('alert');
-    this.overlays = page.getByRole('dialog').or(page.getByRole('alertdialog')).or(page.getByRole('menu'));
+    this.leftovers = page.getByRole('dialog').or(page.getByRole('alertdialog')).or(page.getByRole('menu'))
+      .or(this.alerts.filter({ hasText: /\S/ })).or(this.password).filter({ visible: true });
   }
 
   /**
@@ -73,9 +81,8 @@ export class TeamPage {
     const here = new URL(this.page.url());
     const want = new URL(this.url);
     if (here.origin !== want.origin || here.pathname !== want.pathname) return false;
-    if (await this.password.isVisible()) return false;
-    if ((await this.overlays.filter({ visible: true }).count()) > 0) return false;
-    if (await visibleText(this.alerts)) return false;
+    // One round trip for everything that rules the page out, one for the list: this runs before every search.
+    if ((await this.leftovers.count()) > 0) return false;
     return (await this.list.isVisible()) || (await emptyStateShown(this.page));
   }
 
@@ -187,7 +194,7 @@ export class TeamPage {
    * and the list has settled; false when the page stayed quiet without such a read.
    */
   private async relisted(watch: RequestWatch): Promise<boolean> {
-    const settled = await this.settled(watch, () => watch.reread || Date.now() - watch.lastActivity > RELIST_GRACE_MS);
+    const settled = await this.settled(watch, () => watch.reread || Date.now() - watch.lastActivity > RELIST_GRACE_MS, RELIST_QUIET_MS);
     return settled !== undefined && watch.reread;
   }
 
@@ -198,8 +205,8 @@ export class TeamPage {
     return dialog;
   }
 
-  private settled(watch: RequestWatch, accept: (r: Reading, answered: boolean) => boolean) {
-    return settle(this.page, watch, { timeoutMs: this.timeoutMs, read: () => this.reading(), key: keyOf, accept });
+  private settled(watch: RequestWatch, accept: (r: Reading, answered: boolean) => boolean, quietMs?: number) {
+    return settle(this.page, watch, { timeoutMs: this.timeoutMs, read: () => this.reading(), key: keyOf, accept, ...(quietMs === undefined ? {} : { quietMs }) });
   }
 
   /** The list or an empty state; throws when UXPin has sent us to its login screen instead. */
