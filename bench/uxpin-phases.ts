@@ -64,6 +64,9 @@ async function scimwrightRemoval(stack: Stack, conn: ScimConnection, userId: str
     add('seal → run record ended', at(run.endedAt) - at(manifest.sealedAt));
     add('run ended → removal observed (state, job done)', wall(doneAt) - at(run.endedAt));
     phases.set('total (SCIM answer → removal observed)', doneAt - answered);
+    // Not a time: how many screenshots the run captured, and how many times its steps named one.
+    phases.set('screenshots captured (count)', manifest.files.filter((f) => f.name.endsWith('.png')).length);
+    phases.set('screenshots named by steps (count)', top.flatMap((s) => s.files).filter((f) => f.endsWith('.png')).length);
     return phases;
   } finally {
     watch.stop();

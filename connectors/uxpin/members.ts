@@ -8,7 +8,7 @@ import { TransientAppError } from '../../core/errors.ts';
 import type { TeamPage, TeamRow } from './pages/team.page.ts';
 import { assignableRole, canonicalRole, refuseProtected } from '../lib/roles.ts';
 import { UXPIN_CATALOG } from './roles.ts';
-import { openTeam, type UxpinContext } from './session.ts';
+import { currentTeam, openTeam, type UxpinContext } from './session.ts';
 import { describe, guard, refusalOf, type ActionOutcome } from './support.ts';
 
 function observed(row: TeamRow): ObservedUser {
@@ -33,7 +33,7 @@ interface Found {
  * What findUser just read, for the write the runner calls next: the runner looks a user up right
  * before acting on them, and loading and searching again would read the same row a moment later.
  * Taken once, for the same address, while the page still shows that search and for a few seconds
- * only; loading the screen again drops it, so nothing read before a write is used after it.
+ * only; searching or loading the screen again drops it, so nothing read before a write is used after it.
  */
 const justFound = new WeakMap<Page, Found & { email: string; url: string; at: number }>();
 const REUSE_MS = 10_000;
@@ -45,11 +45,14 @@ async function freshTeam(ctx: UxpinContext): Promise<TeamPage> {
 }
 
 /**
- * Loads the team screen afresh and searches, so nothing on an older screen (a lingering toast,
- * a stale row) is trusted. Used after every write, and before one unless findUser just did it.
+ * Searches the team screen: in the page already open when it is still ready (TeamPage.isOpen),
+ * else loaded afresh. Either way the row comes from the app's answer to this search, so nothing
+ * on an older screen (a lingering toast, a stale row) is trusted. Used before a write unless
+ * findUser just did it, and after a write the app did not read back by itself.
  */
 async function lookUp(ctx: UxpinContext, email: string, step = `find ${email}`): Promise<Found> {
-  const team = await freshTeam(ctx);
+  justFound.delete(await ctx.page());
+  const team = await currentTeam(ctx);
   const row = await ctx.step(step, () => team.find(email));
   return { team, row };
 }
@@ -62,8 +65,15 @@ async function lookUpForWrite(ctx: UxpinContext, email: string): Promise<Found> 
   return fresh ? found : lookUp(ctx, email);
 }
 
-async function readBack(ctx: UxpinContext, email: string): Promise<TeamRow | null> {
-  return (await lookUp(ctx, email, `read back ${email}`)).row;
+/**
+ * The row after a write. When the app listed again after answering it (ActionOutcome.relisted),
+ * the page shows that read already; else the list is searched again, in place where the screen is
+ * still clean, after a reload where the write left a dialog or an error on it.
+ */
+async function readBack(ctx: UxpinContext, email: string, team: TeamPage, outcome: ActionOutcome): Promise<TeamRow | null> {
+  const step = `read back ${email}`;
+  if (outcome.kind === 'done' && outcome.relisted) return ctx.step(step, () => team.rowShown(email));
+  return (await lookUp(ctx, email, step)).row;
 }
 
 /** A refusal the app gave for good (seats, address); anything else waits for the read-back. */
@@ -72,8 +82,8 @@ function refusalIn(outcome: ActionOutcome) {
 }
 
 /** Reads the list back: the write counts only when the row shows `role`, whatever the screen said. */
-async function expectRole(ctx: UxpinContext, email: string, role: string, outcome: ActionOutcome): Promise<ObservedUser> {
-  const row = await readBack(ctx, email);
+async function expectRole(ctx: UxpinContext, team: TeamPage, email: string, role: string, outcome: ActionOutcome): Promise<ObservedUser> {
+  const row = await readBack(ctx, email, team, outcome);
   if (!row) throw new TransientAppError(`${email} is not listed (${describe(outcome)})`);
   if (!sameRole(row.role, role)) {
     throw new TransientAppError(`${email} is listed as ${row.role ?? 'no role'}, not ${role} (${describe(outcome)})`);
@@ -98,7 +108,7 @@ async function setRole(ctx: UxpinContext, team: TeamPage, row: TeamRow, role: st
     return observed(row);
   }
   const outcome = await ctx.step(`change role of ${row.email} to ${role}`, () => team.chooseRole(row.email, role));
-  return expectRole(ctx, row.email, role, outcome);
+  return expectRole(ctx, team, row.email, role, outcome);
 }
 
 export function invite(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUser> {
@@ -107,13 +117,13 @@ export function invite(ctx: UxpinContext, user: DesiredUser): Promise<ObservedUs
     const { team, row: existing } = await lookUpForWrite(ctx, user.email);
     if (existing) return setRole(ctx, team, existing, role);
     const outcome = await ctx.step(`invite ${user.email} as ${role}`, async () => {
-      const shown = await (await team.openAddUsers()).inviteOne(user.email, role);
+      const shown = await team.withRelist(user.email, async () => (await team.openAddUsers()).inviteOne(user.email, role));
       // Thrown inside the step, so the evidence keeps the failure screenshot and the page's message.
       const refusal = refusalIn(shown);
       if (refusal) throw refusal;
       return shown;
     });
-    return expectRole(ctx, user.email, role, outcome);
+    return expectRole(ctx, team, user.email, role, outcome);
   });
 }
 
@@ -200,7 +210,7 @@ export function remove(ctx: UxpinContext, user: ObservedUser): Promise<null> {
     }
     refuseProtected(UXPIN_CATALOG, row.email, row.role);
     const outcome = await ctx.step(`remove ${row.email}`, () => team.removeUser(row.email));
-    if (await readBack(ctx, row.email)) throw new TransientAppError(`${row.email} is still listed (${describe(outcome)})`);
+    if (await readBack(ctx, row.email, team, outcome)) throw new TransientAppError(`${row.email} is still listed (${describe(outcome)})`);
     return null;
   });
 }

@@ -32,10 +32,26 @@ export async function login(ctx: UxpinContext): Promise<void> {
   ctx.log('logged in to UXPin');
 }
 
+async function teamPage(ctx: UxpinContext): Promise<TeamPage> {
+  ctx.signal.throwIfAborted();
+  return new TeamPage(await ctx.page(), appUrl(ctx, ctx.settings.teamPath), ctx.settings.actionTimeoutMs);
+}
+
 /** The team screen, freshly loaded; throws SessionExpiredError when UXPin shows its login instead. */
 export async function openTeam(ctx: UxpinContext): Promise<TeamPage> {
-  ctx.signal.throwIfAborted();
-  const team = new TeamPage(await ctx.page(), appUrl(ctx, ctx.settings.teamPath), ctx.settings.actionTimeoutMs);
+  const team = await teamPage(ctx);
+  await team.open();
+  return team;
+}
+
+/**
+ * The team screen the connection's page already shows (kept open between jobs), when it is still
+ * ready to search in; else loaded afresh. A session that ended meanwhile shows up at the search,
+ * as SessionExpiredError, like on a fresh load.
+ */
+export async function currentTeam(ctx: UxpinContext): Promise<TeamPage> {
+  const team = await teamPage(ctx);
+  if (await team.isOpen()) return team;
   await team.open();
   return team;
 }

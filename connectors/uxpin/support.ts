@@ -1,10 +1,14 @@
 /** Waiting and error mapping shared by the UXPin page objects and operations. */
 import { errors, type Locator } from 'playwright-core';
-import { pollUntil, visibleText } from '../lib/screen/poll.ts';
+import { pollUntil, SIGNAL_INTERVALS_MS, visibleText } from '../lib/screen/poll.ts';
 import { AppError, PermanentAppError, TransientAppError } from '../../core/errors.ts';
 
-/** What the screen showed after a write: trusted only to decide when to read the list back. */
-export type ActionOutcome = { kind: 'done' } | { kind: 'alert'; message: string } | { kind: 'no-answer' };
+/**
+ * What the screen showed after a write: trusted only to decide how to read the list back.
+ * `relisted`: the app fetched the list again after answering the write and the list has settled,
+ * so the page already shows the app's own read-back and needs no reload.
+ */
+export type ActionOutcome = { kind: 'done'; relisted?: boolean } | { kind: 'alert'; message: string } | { kind: 'no-answer' };
 
 export { pollUntil } from '../lib/screen/poll.ts';
 
@@ -19,7 +23,7 @@ export async function dialogOutcome(dialog: Locator, timeoutMs: number): Promise
     if (!(await dialog.isVisible())) return { kind: 'done' };
     const message = await visibleAlert(dialog.getByRole('alert'));
     return message ? { kind: 'alert', message } : undefined;
-  }, timeoutMs);
+  }, timeoutMs, SIGNAL_INTERVALS_MS);
   return outcome ?? { kind: 'no-answer' };
 }
 

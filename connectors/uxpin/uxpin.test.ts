@@ -174,6 +174,23 @@ scenario('a write right after findUser of the same address reuses that search; a
   assert.deepEqual(sb.state.members.map((m) => [m.email, m.role]).slice(1), [['c@example.com', 'Manager']]);
 });
 
+scenario('issue 16: the team page kept open is searched in place, a removal is read back from the list the app fetched again, a leftover dialog means a fresh load', async (t, v) => {
+  const { sb, ctx } = await setup(t, v, { seed: [{ email: 'a@example.com' }, { email: 'b@example.com' }, { email: 'c@example.com' }] });
+  await ops.findUser(ctx, 'a@example.com');
+  const viewsOf = async (fn: () => Promise<unknown>) => {
+    const seen = sb.state.listViews.length;
+    await fn();
+    return sb.state.listViews.slice(seen).map((view) => view.query);
+  };
+  assert.deepEqual(await viewsOf(() => ops.findUser(ctx, 'b@example.com')), ['b@example.com'], 'one search, no page load before it');
+  assert.deepEqual(await viewsOf(() => ops.remove(ctx, { email: 'b@example.com', role: 'Collaborator', status: 'active' })),
+    ['b@example.com'], "the app's own redraw after the removal is the read-back");
+  assert.equal(sb.state.find('b@example.com'), undefined);
+  const page = await ctx.page();
+  await page.getByRole('button', { name: 'Add new users' }).click();
+  assert.deepEqual(await viewsOf(() => ops.findUser(ctx, 'c@example.com')), ['', 'c@example.com'], 'an open dialog: the screen is loaded afresh');
+});
+
 scenario('changeRole saves the new role; the same role again is a no-op', async (t, v) => {
   const { sb, ctx } = await setup(t, v, { seed: [{ email: 'dev@example.com', role: 'Developer' }] });
   await ops.changeRole(ctx, desired('dev@example.com', 'Manager'));

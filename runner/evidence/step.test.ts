@@ -82,19 +82,46 @@ test('a run with two steps seals a manifest that verifies; one edited screenshot
   const manifest = await seal(h);
   assert.deepEqual(manifest.steps.map((s) => [s.index, s.name, s.outcome, s.files]), [
     [1, 'open members', 'succeeded', ['001-open-members-before.png', '002-open-members-after.png']],
-    [2, 'invite user', 'succeeded', ['003-invite-user-before.png', '004-invite-user-after.png']],
+    // Nothing happened between the two steps: the second one's before-shot is the first one's after-shot.
+    [2, 'invite user', 'succeeded', ['002-open-members-after.png', '003-invite-user-after.png']],
   ]);
   assert.equal(manifest.steps[1]?.url, `${baseUrl}/members`);
   assert.deepEqual((await verifyEvidence(h.recordingsDir)).problems, []);
 
-  const shot = join(h.recorder.dir, '003-invite-user-before.png');
+  const shot = join(h.recorder.dir, '003-invite-user-after.png');
   const bytes = await readFile(shot);
   bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x40;
   await writeFile(shot, bytes);
   const result = await verifyEvidence(h.recordingsDir);
   assert.equal(result.ok, false);
   assert.deepEqual([result.problems[0]?.kind, result.problems[0]?.path],
-    ['tampered', `uxpin-acme/${h.recorder.dir.split('/').slice(-2).join('/')}/003-invite-user-before.png`]);
+    ['tampered', `uxpin-acme/${h.recorder.dir.split('/').slice(-2).join('/')}/003-invite-user-after.png`]);
+});
+
+test('an unchanged screen is named again, not captured twice; typing, a new secret or a navigation means a new screenshot', async (t) => {
+  const h = await harness(t);
+  await h.step('open members', () => h.page.goto(`${baseUrl}/members`));
+  await h.step('read the list', async () => h.page.getByRole('heading', { name: 'Members' }).innerText());
+  await h.step('type an address', () => h.page.getByLabel('Email').fill('someone@example.com'));
+  await h.step('log in', async () => undefined, { secrets: ['a-new-secret-value'] });
+  await h.step('click invite', () => h.page.getByRole('button', { name: 'Invite' }).click());
+  await h.step('reload', async () => { await h.page.reload(); });
+  const manifest = await seal(h);
+  assert.deepEqual(manifest.steps.map((s) => [s.name, s.files]), [
+    ['open members', ['001-open-members-before.png', '002-open-members-after.png']],
+    ['read the list', ['002-open-members-after.png', '002-open-members-after.png']],
+    ['type an address', ['002-open-members-after.png', '003-type-an-address-after.png']],
+    // A secret the earlier shot did not mask: captured again though nothing changed.
+    ['log in', ['004-log-in-before.png', '004-log-in-before.png']],
+    ['click invite', ['004-log-in-before.png', '005-click-invite-after.png']],
+    ['reload', ['005-click-invite-after.png', '006-reload-after.png']],
+  ]);
+  assert.match(manifest.steps[1]!.notes[0]!, /^before screenshot: the screen is unchanged since 002-open-members-after\.png/);
+  assert.deepEqual(manifest.files.map((f) => f.name), [
+    '001-open-members-before.png', '002-open-members-after.png', '003-type-an-address-after.png',
+    '004-log-in-before.png', '005-click-invite-after.png', '006-reload-after.png',
+  ]);
+  assert.deepEqual((await verifyEvidence(h.recordingsDir)).problems, []);
 });
 
 test('a failing step records a screenshot and redacted HTML, then rethrows the original error', async (t) => {

@@ -8,12 +8,18 @@
  * Steps may nest (the manifest records each step's parent) and may run before any browser is open
  * (API-only steps get a manifest entry and no screenshots; the wrapper never opens a browser).
  * A screenshot is only taken if the page could be inspected for secrets first (fail closed).
+ *
+ * The same unchanged screen is not captured twice: when the page shows what the run's last
+ * screenshot showed (screen-state.ts: same document, nothing changed since) and no new secret is
+ * to be masked, the step names that file again, with a note saying so (README, "Screenshots taken
+ * once"). Files are handed to the recorder without waiting for the disk; sealing waits for them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Page } from 'playwright-core';
 import type { ConnectorContext, StepFn, StepOptions } from '../../core/connector.ts';
 import { stripAnsi } from '../error-words.ts';
 import { maskedScreenshot } from './mask.ts';
+import { screenState } from './screen-state.ts';
 import type { StepEntry } from './manifest.ts';
 import { makeRedactor, redactHtml } from './redact.ts';
 import type { RunRecorder } from './store.ts';
@@ -42,17 +48,25 @@ interface Journal {
   ended: Array<{ capture: StepCapture; failed: boolean }>;
 }
 
+/** The run's last screenshot: its file, the screen state it showed, and the secrets it masked. */
+interface LastShot {
+  file: string;
+  state: string;
+  secrets: ReadonlySet<string>;
+}
+
 /** Each stepper's journal, for guardOperation (StepFn itself is the connectors' contract). */
 const journals = new WeakMap<StepFn, Journal>();
 
 export function createStepper(options: StepperOptions): StepFn {
   const scopes = new AsyncLocalStorage<Scope>();
   const journal: Journal = { ended: [] };
+  const shots: { last?: LastShot } = {};
   let counter = 0;
   const step: StepFn = async <T>(name: string, fn: () => Promise<T>, stepOptions: StepOptions = {}): Promise<T> => {
     const parent = scopes.getStore();
     const scope: Scope = { index: ++counter, secrets: [...(parent?.secrets ?? []), ...(stepOptions.secrets ?? [])] };
-    const capture = new StepCapture(options, scope, name, parent?.index ?? null);
+    const capture = new StepCapture(options, scope, name, parent?.index ?? null, shots);
     await capture.capture('before');
     let result: T;
     try {
@@ -108,6 +122,7 @@ class StepCapture {
     private readonly scope: Scope,
     private readonly name: string,
     private readonly parent: number | null,
+    private readonly shots: { last?: LastShot },
   ) {
     this.now = options.now ?? (() => new Date());
     this.startedAt = this.now().toISOString();
@@ -117,10 +132,29 @@ class StepCapture {
     const page = await this.guard(`${phase} page`, async () => this.options.page());
     if (!page || page.isClosed()) return undefined;
     this.url = this.redact()(page.url());
+    // A failure is always captured as the page is: it is the evidence a reviewer looks at first.
+    const same = phase === 'failed' ? undefined : await this.unchangedShot(page);
+    if (same) {
+      this.files.push(same);
+      this.notes.push(`${phase} screenshot: the screen is unchanged since ${same}, not captured again`);
+      return page;
+    }
+    const secrets = this.secrets();
     const png = await this.guard(`${phase} screenshot`, () =>
-      maskedScreenshot(page, this.secrets(), this.options.captureTimeoutMs ?? 10_000));
-    if (png) await this.write(`${phase}.png`, png);
+      maskedScreenshot(page, secrets, this.options.captureTimeoutMs ?? 10_000));
+    const file = png && this.write(`${phase}.png`, png);
+    if (!file) return page;
+    const state = await screenState(page).catch(() => undefined);
+    this.shots.last = state === undefined ? undefined : { file, state, secrets: new Set(secrets) };
     return page;
+  }
+
+  /** The last screenshot's file when the page still shows that screen and it masked every secret known now. */
+  private async unchangedShot(page: Page): Promise<string | undefined> {
+    const last = this.shots.last;
+    if (!last || !this.secrets().every((s) => last.secrets.has(s))) return undefined;
+    const state = await screenState(page).catch(() => undefined);
+    return state === last.state ? last.file : undefined;
   }
 
   async failed(error: unknown): Promise<void> {
@@ -128,7 +162,7 @@ class StepCapture {
       const page = await this.capture('failed');
       if (page) {
         const html = await this.guard('failure HTML', () => withTimeout(page.content(), this.options.captureTimeoutMs ?? 10_000));
-        if (html !== undefined) await this.write('failed.html', redactHtml(html, this.secrets()));
+        if (html !== undefined) this.write('failed.html', redactHtml(html, this.secrets()));
       }
       this.record('failed', describe(error));
     } catch (unexpected) {
@@ -172,10 +206,17 @@ class StepCapture {
     }
   }
 
-  private async write(suffix: string, bytes: Uint8Array | string): Promise<void> {
+  /** Hands the file to the recorder (written before the seal); its name, or undefined when refused. */
+  private write(suffix: string, bytes: Uint8Array | string): string | undefined {
     const label = `${this.redact()(this.name)}-${suffix}`;
-    const name = await this.guard(`write ${suffix}`, () => this.options.recorder.writeFile(label, bytes));
-    if (name) this.files.push(name);
+    try {
+      const name = this.options.recorder.queueFile(label, bytes);
+      this.files.push(name);
+      return name;
+    } catch (error) {
+      this.note(`write ${suffix}`, error);
+      return undefined;
+    }
   }
 
   /** Runs one capture; a failure becomes a note and a log line, and undefined is returned. */
@@ -183,11 +224,15 @@ class StepCapture {
     try {
       return await fn();
     } catch (error) {
-      const note = `${what} not captured: ${this.redact()(describe(error)).split('\n')[0]}`;
-      this.notes.push(note);
-      this.options.log('evidence: capture failed', { step: this.scope.index, note });
+      this.note(what, error);
       return undefined;
     }
+  }
+
+  private note(what: string, error: unknown): void {
+    const note = `${what} not captured: ${this.redact()(describe(error)).split('\n')[0]}`;
+    this.notes.push(note);
+    this.options.log('evidence: capture failed', { step: this.scope.index, note });
   }
 
   private secrets(): string[] {

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MANIFEST_FILE, canonicalJson, manifestHash, sha256 } from './manifest.ts';
@@ -132,4 +132,20 @@ test('one-character secrets never make a run unsealable: only free text is redac
   assert.equal(step?.error, 'Error: password [REDACTED] refused at app.uxpin.invalid');
   assert.deepEqual(manifest.trigger, { index: '[REDACTED]', error: '[REDACTED] was refused' });
   assert.equal((await verifyEvidence(recordingsDir)).ok, true);
+});
+
+test('queued files are on disk and listed at seal; one whose write failed is left out, with a note on its step', async () => {
+  const recordingsDir = await tempRecordings();
+  const run = await openRun({ recordingsDir, connectionId: 'conn-q', runId: 'run-q', startedAt });
+  // A folder where the second file is to go makes its rename fail.
+  await mkdir(join(run.dir, '002-find-after.png'));
+  const names = [run.queueFile('find-before.png', 'before'), run.queueFile('find-after.png', 'after')];
+  assert.deepEqual(names, ['001-find-before.png', '002-find-after.png'], 'names are given at once, in call order');
+  const at = new Date().toISOString();
+  run.recordStep({ index: 1, parent: null, name: 'find', url: null, startedAt: at, endedAt: at, outcome: 'succeeded', error: null, files: names, notes: [] });
+  const manifest = await run.seal({ outcome: 'succeeded', attempt: 1, trigger: {} });
+  assert.deepEqual(manifest.files.map((f) => [f.name, f.sha256]), [['001-find-before.png', sha256('before')]]);
+  assert.deepEqual(manifest.steps[0]?.files, ['001-find-before.png']);
+  assert.match(manifest.steps[0]?.notes[0] ?? '', /^002-find-after\.png not stored: /);
+  assert.equal(await readFile(join(run.dir, '001-find-before.png'), 'utf8'), 'before');
 });

@@ -43,6 +43,12 @@ export interface RunRecorder {
   readonly dir: string;
   /** Stores `bytes` as `NNN-<label>` (NNN = write order) and returns that name. */
   writeFile(label: string, bytes: Uint8Array | string): Promise<string>;
+  /**
+   * Like writeFile, without waiting for the disk: the name now, the file written, hashed and
+   * listed before the manifest is sealed. A write that fails is left out of the manifest's files
+   * and of its step's, with a note on that step saying why.
+   */
+  queueFile(label: string, bytes: Uint8Array | string): string;
   /** Adds a step to the manifest (or replaces the entry of the same `index`); listed by `index`. */
   recordStep(step: StepEntry): void;
   /** Waits for pending writes, writes manifest.json and links it into the connection's chain. */
@@ -85,6 +91,8 @@ class FsRunRecorder implements RunRecorder {
   private readonly files: Array<FileEntry & { order: number }> = [];
   private readonly steps: StepEntry[] = [];
   private readonly writes = new Set<Promise<unknown>>();
+  /** Queued writes that failed: name → why, noted on their steps at seal. */
+  private readonly lost = new Map<string, string>();
   private order = 0;
   private sealed = false;
   private readonly now: () => Date;
@@ -102,6 +110,18 @@ class FsRunRecorder implements RunRecorder {
   }
 
   async writeFile(label: string, bytes: Uint8Array | string): Promise<string> {
+    const { name, write } = this.startWrite(label, bytes);
+    await write;
+    return name;
+  }
+
+  queueFile(label: string, bytes: Uint8Array | string): string {
+    const { name, write } = this.startWrite(label, bytes);
+    write.catch((error: unknown) => this.lost.set(name, error instanceof Error ? error.message : String(error)));
+    return name;
+  }
+
+  private startWrite(label: string, bytes: Uint8Array | string): { name: string; write: Promise<void> } {
     this.assertOpen();
     // The number is taken before any await, so names follow call order even for parallel writes.
     const order = ++this.order;
@@ -111,12 +131,9 @@ class FsRunRecorder implements RunRecorder {
       this.files.push({ order, name, sha256: sha256(data), bytes: data.byteLength, writtenAt: this.now().toISOString() });
     });
     this.writes.add(write);
-    try {
-      await write;
-    } finally {
-      this.writes.delete(write);
-    }
-    return name;
+    const forget = () => this.writes.delete(write);
+    write.then(forget, forget);
+    return { name, write };
   }
 
   recordStep(step: StepEntry): void {
@@ -141,7 +158,7 @@ class FsRunRecorder implements RunRecorder {
       outcome: fields.outcome,
       attempt: fields.attempt,
       trigger: redactDeep(fields.trigger, redact),
-      steps: [...this.steps].sort((a, b) => a.index - b.index).map((step) => redactStep(step, redact)),
+      steps: [...this.steps].sort((a, b) => a.index - b.index).map((step) => redactStep(this.withoutLost(step), redact)),
       files: [...this.files].sort((a, b) => a.order - b.order).map(({ order: _, ...entry }) => entry),
     } as const;
     try {
@@ -160,6 +177,17 @@ class FsRunRecorder implements RunRecorder {
   async markSealFailed(fields: { outcome: RunOutcome; endedAt: string; error: string }): Promise<void> {
     const body = { runId: this.runId, connectionId: this.connectionId, ...fields, error: this.redact()(fields.error) };
     await writeFileAtomic(join(this.dir, SEAL_FAILED_FILE), Buffer.from(`${JSON.stringify(body, null, 2)}\n`, 'utf8'));
+  }
+
+  /** A step as it is on disk: queued files that were never written are named in a note instead. */
+  private withoutLost(step: StepEntry): StepEntry {
+    const lost = step.files.filter((name) => this.lost.has(name));
+    if (lost.length === 0) return step;
+    return {
+      ...step,
+      files: step.files.filter((name) => !this.lost.has(name)),
+      notes: [...step.notes, ...lost.map((name) => `${name} not stored: ${this.lost.get(name)}`)],
+    };
   }
 
   private redact(): (text: string) => string {

@@ -9,7 +9,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { ScreenMismatchError, SessionExpiredError } from '../../../core/errors.ts';
 import { busyIndicators } from './fields.ts';
-import { pollUntil } from './poll.ts';
+import { pollUntil, SIGNAL_INTERVALS_MS } from './poll.ts';
 import type { RequestWatch } from './request-watch.ts';
 
 /** Words apps use for an empty list or a zero count. */
@@ -90,5 +90,5 @@ export async function settle<T>(page: Page, watch: RequestWatch, options: Settle
     const quiet = Date.now() - Math.max(since, watch.lastActivity);
     if (quiet < (answered ? quietMs : unansweredQuietMs)) return undefined;
     return options.accept(value!, answered) ? { value: value!, answered } : undefined;
-  }, options.timeoutMs);
+  }, options.timeoutMs, SIGNAL_INTERVALS_MS);
 }

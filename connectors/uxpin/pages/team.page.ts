@@ -9,7 +9,7 @@ import type { Locator, Page } from 'playwright-core';
 import { ScreenMismatchError, SessionExpiredError, TransientAppError } from '../../../core/errors.ts';
 import { passwordField } from '../../lib/screen/fields.ts';
 import { cellsOf, columnIndexes, dataRows, listWithColumn } from '../../lib/screen/list.ts';
-import { pollUntil, visibleText } from '../../lib/screen/poll.ts';
+import { pollUntil, SIGNAL_INTERVALS_MS, visibleText } from '../../lib/screen/poll.ts';
 import { watching, type RequestWatch } from '../../lib/screen/request-watch.ts';
 import { emptyStateShown, settle } from '../../lib/screen/settle.ts';
 import { wholeText, type ActionOutcome } from '../support.ts';
@@ -35,6 +35,18 @@ interface Reading {
 
 const keyOf = (r: Reading) => `${r.empty}|${r.rows.join('\u0000')}`;
 
+/**
+ * After a write the app answered, how long the page may stay quiet before we conclude it will not
+ * fetch the list again by itself (then the connector searches again instead).
+ */
+const RELIST_GRACE_MS = 400;
+/**
+ * Quiet time after the app's own re-read has answered: the list is drawn straight from that answer,
+ * so a moment without change suffices (a search keeps settle's longer default: a page load there
+ * may still start the list's own fetch).
+ */
+const RELIST_QUIET_MS = 60;
+
 export class TeamPage {
   private readonly searchBox: Locator;
   private readonly list: Locator;
@@ -43,6 +55,8 @@ export class TeamPage {
   private readonly addUsers: Locator;
   private readonly password: Locator;
   private readonly alerts: Locator;
+  /** What a fresh load would clear, or the login: a dialog, an open menu, an error message, a password field. */
+  private readonly leftovers: Locator;
 
   constructor(private readonly page: Page, private readonly url: string, private readonly timeoutMs: number) {
     this.searchBox = page.getByRole('searchbox', { name: /search/i }).or(page.getByRole('textbox', { name: /search/i })).first();
@@ -53,6 +67,23 @@ export class TeamPage {
     this.addUsers = page.getByRole('button', { name: /add (new )?(users|members)|invite (users|members)/i }).first();
     this.password = passwordField(page);
     this.alerts = page.getByRole('alert');
+    this.leftovers = page.getByRole('dialog').or(page.getByRole('alertdialog')).or(page.getByRole('menu'))
+      .or(this.alerts.filter({ hasText: /\S/ })).or(this.password).filter({ visible: true });
+  }
+
+  /**
+   * Whether the page already shows this screen ready to search in: the team page's address (any
+   * query), logged in, the member list or an empty state on screen, and nothing left over from an
+   * earlier action (an open dialog or menu, an error message) that a fresh load would clear.
+   */
+  async isOpen(): Promise<boolean> {
+    if (this.page.isClosed()) return false;
+    const here = new URL(this.page.url());
+    const want = new URL(this.url);
+    if (here.origin !== want.origin || here.pathname !== want.pathname) return false;
+    // One round trip for everything that rules the page out, one for the list: this runs before every search.
+    if ((await this.leftovers.count()) > 0) return false;
+    return (await this.list.isVisible()) || (await emptyStateShown(this.page));
   }
 
   /** Loads the team screen afresh; landing on the login screen means the session has expired. */
@@ -83,6 +114,11 @@ export class TeamPage {
   /** Searches for `email` and reads its row; null when UXPin lists no such member. */
   async find(email: string): Promise<TeamRow | null> {
     await this.search(email);
+    return this.rowShown(email);
+  }
+
+  /** The row of `email` in the list as it is on screen now (settled by the caller), or null. */
+  async rowShown(email: string): Promise<TeamRow | null> {
     const row = this.rowFor(email);
     if ((await row.count()) === 0) return null;
     return this.readRow(row.first(), await this.columns());
@@ -123,16 +159,43 @@ export class TeamPage {
         const message = await visibleText(this.alerts);
         if (message) return { kind: 'alert', message };
         return watch.answered && !watch.busy && Date.now() - watch.lastActivity > 100 ? { kind: 'done' } : undefined;
-      }, this.timeoutMs);
+      }, this.timeoutMs, SIGNAL_INTERVALS_MS);
       return outcome ?? { kind: 'no-answer' };
     });
   }
 
-  /** Three-dot menu → Remove from team → confirm. */
-  async removeUser(email: string): Promise<ActionOutcome> {
-    await this.rowFor(email).getByRole('button', { name: /^\s*more actions/i }).click({ timeout: this.timeoutMs });
-    await this.page.getByRole('menuitem', { name: /remove/i }).first().click({ timeout: this.timeoutMs });
-    return new RemoveUserDialog(this.page, email, this.timeoutMs).confirm();
+  /**
+   * Three-dot menu → Remove from team → confirm. With `relist` (default), then waits for the list
+   * the app fetches again by itself (see withRelist); a script that reads nothing back passes false.
+   */
+  async removeUser(email: string, { relist = true } = {}): Promise<ActionOutcome> {
+    const remove = async () => {
+      await this.rowFor(email).getByRole('button', { name: /^\s*more actions/i }).click({ timeout: this.timeoutMs });
+      await this.page.getByRole('menuitem', { name: /remove/i }).first().click({ timeout: this.timeoutMs });
+      return new RemoveUserDialog(this.page, email, this.timeoutMs).confirm();
+    };
+    return relist ? this.withRelist(email, remove) : remove();
+  }
+
+  /**
+   * Runs a write about `email` (UXPin redraws the list after a removal or an invitation). Once the
+   * app has answered it, waits for the list the app fetches again by itself: `relisted` then says
+   * the page shows the app's own read-back of `email`, and no reload or second search is needed.
+   */
+  async withRelist(email: string, write: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
+    return watching(this.page, email, async (watch) => {
+      const outcome = await write();
+      return outcome.kind === 'done' ? { ...outcome, relisted: await this.relisted(watch) } : outcome;
+    });
+  }
+
+  /**
+   * Whether the app read the list again after its answer to the write (a GET carrying the address)
+   * and the list has settled; false when the page stayed quiet without such a read.
+   */
+  private async relisted(watch: RequestWatch): Promise<boolean> {
+    const settled = await this.settled(watch, () => watch.reread || Date.now() - watch.lastActivity > RELIST_GRACE_MS, RELIST_QUIET_MS);
+    return settled !== undefined && watch.reread;
   }
 
   async openAddUsers(): Promise<AddUsersDialog> {
@@ -142,8 +205,8 @@ export class TeamPage {
     return dialog;
   }
 
-  private settled(watch: RequestWatch, accept: (r: Reading, answered: boolean) => boolean) {
-    return settle(this.page, watch, { timeoutMs: this.timeoutMs, read: () => this.reading(), key: keyOf, accept });
+  private settled(watch: RequestWatch, accept: (r: Reading, answered: boolean) => boolean, quietMs?: number) {
+    return settle(this.page, watch, { timeoutMs: this.timeoutMs, read: () => this.reading(), key: keyOf, accept, ...(quietMs === undefined ? {} : { quietMs }) });
   }
 
   /** The list or an empty state; throws when UXPin has sent us to its login screen instead. */
