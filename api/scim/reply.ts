@@ -24,6 +24,13 @@ export function listResponse(resources: unknown[], totalResults: number, startIn
   return { schemas: [LIST_RESPONSE], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources };
 }
 
+/** listResponse() as JSON text, around resources already rendered as JSON texts: the same bytes. */
+export function listResponseText(resources: string[], totalResults: number, startIndex: number) {
+  const head = JSON.stringify(listResponse([], totalResults, startIndex));
+  // `head` ends with `"itemsPerPage":0,"Resources":[]}`.
+  return `${head.slice(0, head.lastIndexOf('"itemsPerPage":'))}"itemsPerPage":${resources.length},"Resources":[${resources.join(',')}]}`;
+}
+
 export interface ProjectionQuery {
   attributes?: string;
   excludedAttributes?: string;
