@@ -132,3 +132,21 @@ test('the page is sliced from the stored text: a shaped body comes back verbatim
   const one = await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Users/${ids[0]}`, headers: h });
   assert.ok(one.body.includes('"probe":1.5,'), 'a single read still parses');
 });
+
+test('excludedAttributes=<extension URN> drops that extension from lists and reads (RFC 7644 §3.9)', async () => {
+  const { c, h, ids } = await seed();
+  for (const urn of [ENTERPRISE, PROV]) {
+    for (const url of [`${c.base}/Users?excludedAttributes=${encodeURIComponent(urn)}`, `${c.base}/Users/${ids[0]}?excludedAttributes=${encodeURIComponent(urn)}`]) {
+      const res = await shared.gw.app.inject({ method: 'GET', url, headers: h });
+      assert.equal(res.statusCode, 200, res.body);
+      const users = url.includes('?excluded') && !url.includes(`/Users/${ids[0]}`) ? res.json().Resources : [res.json()];
+      assert.ok(users.length > 0);
+      for (const u of users) {
+        assert.equal(urn in u, false, `${url}: ${JSON.stringify(u)}`);
+        assert.ok(u.userName, 'the rest stays');
+      }
+    }
+  }
+  const all = (await shared.gw.app.inject({ method: 'GET', url: `${c.base}/Users`, headers: h })).json();
+  assert.ok(all.Resources.some((u: Record<string, unknown>) => ENTERPRISE in u) && all.Resources.every((u: Record<string, unknown>) => PROV in u));
+});
