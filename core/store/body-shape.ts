@@ -17,7 +17,6 @@ export const SHAPE_HEADS = [`{"schemas":["${CORE_USER}"],"id":"`, `{"schemas":["
 export const META_KEY = ',"meta":{';
 /** Keys rendering adds: a body holding one already gets it replaced in place (no shape). */
 const RENDERED_KEYS = ['"groups":', `"${PROVISIONING_SCHEMA}":`];
-const FLAT_META = /^[^{}[\]\\]*$/;
 
 export interface Shape {
   /** Which of SHAPE_HEADS the body starts with. */
@@ -43,17 +42,22 @@ export function bodyShape(body: string): string | undefined {
  */
 export function readShape(body: string, recorded: string | null | undefined): Shape | undefined {
   if (!recorded) return undefined;
-  const [length, head, meta] = recorded.split(':').map(Number) as [number, number, number];
+  // Parsed by hand: this runs for every user of every page.
+  const a = recorded.indexOf(':');
+  const head = recorded.charCodeAt(a + 1) - 48;
+  const meta = Number(recorded.slice(a + 3));
   const start = SHAPE_HEADS[head];
-  if (length !== body.length || start === undefined || !body.startsWith(start) || !body.startsWith(META_KEY, meta) || !flatMeta(body, meta)) return undefined;
-  return { head, meta };
+  if (Number(recorded.slice(0, a)) !== body.length || recorded.charCodeAt(a + 2) !== 58 || start === undefined) return undefined;
+  return body.startsWith(start) && body.startsWith(META_KEY, meta) && flatMeta(body, meta) ? { head, meta } : undefined;
 }
 
 /** Whether `meta` at `at` is the body's last key and holds flat values, no location or version. */
 function flatMeta(body: string, at: number): boolean {
-  if (!body.endsWith('}}')) return false;
-  const inner = body.slice(at + META_KEY.length, -2);
-  return FLAT_META.test(inner) && !inner.includes('"location":') && !inner.includes('"version":');
+  const from = at + META_KEY.length;
+  // The first `}` after meta's `{` closes it and is the body's last but one character.
+  return body.indexOf('}', from) === body.length - 2 && body.endsWith('}')
+    && body.indexOf('{', from) < 0 && body.indexOf('[', from) < 0 && body.indexOf(']', from) < 0 && body.indexOf('\\', from) < 0
+    && body.indexOf('"location":', from) < 0 && body.indexOf('"version":', from) < 0;
 }
 
 /**
