@@ -24,6 +24,17 @@ export function listResponse(resources: unknown[], totalResults: number, startIn
   return { schemas: [LIST_RESPONSE], totalResults, startIndex, itemsPerPage: resources.length, Resources: resources };
 }
 
+/** listResponse() as JSON text, around resources already rendered as JSON texts: the same bytes. */
+export function listResponseText(resources: string[], totalResults: number, startIndex: number) {
+  const head = JSON.stringify(listResponse([], totalResults, startIndex));
+  // `head` ends with `"itemsPerPage":0,"Resources":[]}`. One join makes one flat string, which the
+  // socket write encodes without flattening a tree of pieces first.
+  const parts = [`${head.slice(0, head.lastIndexOf('"itemsPerPage":'))}"itemsPerPage":${resources.length},"Resources":[`];
+  resources.forEach((r, i) => parts.push(i === 0 ? r : `,${r}`));
+  parts.push(']}');
+  return parts.join('');
+}
+
 export interface ProjectionQuery {
   attributes?: string;
   excludedAttributes?: string;

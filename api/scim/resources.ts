@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseIfMatch, etag } from '../../core/directory/render.ts';
 import { ScimError } from '../../core/errors.ts';
-import { listResponse, projected, scimContext, sendResource, type ProjectionQuery } from './reply.ts';
+import { listResponse, listResponseText, projected, scimContext, sendResource, type ProjectionQuery } from './reply.ts';
 
 type Query = ProjectionQuery & { filter?: string; startIndex?: string; count?: string };
 type Written = { resource: Record<string, unknown>; version: number };
@@ -17,6 +17,8 @@ interface Service {
   patch(ctx: ReturnType<typeof scimContext>, id: string, body: unknown, ifMatch?: number): Promise<Written>;
   delete(ctx: ReturnType<typeof scimContext>, id: string): Promise<void>;
   list(ctx: ReturnType<typeof scimContext>, query: Query): Promise<{ totalResults: number; startIndex: number; resources: Array<Record<string, unknown>> }>;
+  /** The same page with each resource as JSON text, where the service can render it so (issue 13). */
+  listText?(ctx: ReturnType<typeof scimContext>, query: Query): Promise<{ totalResults: number; startIndex: number; resources: string[] } | undefined>;
 }
 
 function ifMatch(header: string | string[] | undefined): number | undefined {
@@ -34,6 +36,9 @@ export function resourceRoutes(path: '/Users' | '/Groups', service: (app: Fastif
   return async function routes(app: FastifyInstance) {
     const svc = service(app);
     app.get<{ Querystring: Query }>(path, async (request, reply) => {
+      const text = await svc.listText?.(scimContext(request), request.query);
+      // Sent as text: fastify passes a string through without serializing it again.
+      if (text) return sendResource(reply, listResponseText(text.resources, text.totalResults, text.startIndex));
       const page = await svc.list(scimContext(request), request.query);
       // count=0 answers only totalResults (RFC 7644 §3.4.2.4).
       const resources = page.resources.map((r) => projected(r, request.query));

@@ -39,6 +39,8 @@ test('it says "drop" for the lists Okta and Entra send that leave those attribut
   assert.equal(projectionMayKeep({ attributes: 'userName' }, 'groups'), false);
   assert.equal(projectionMayKeep({ attributes: 'userName,emails' }, PROVISIONING_EXTENSION), false);
   assert.equal(projectionMayKeep({ excludedAttributes: 'groups' }, 'groups'), false);
+  assert.equal(projectionMayKeep({ excludedAttributes: PROVISIONING_EXTENSION }, PROVISIONING_EXTENSION), false);
+  assert.equal(projectionMayKeep({ excludedAttributes: `userName,${PROVISIONING_EXTENSION.toLowerCase()}` }, PROVISIONING_EXTENSION), false);
   // Nothing parses: project() returns everything, so both are read.
   assert.equal(projectionMayKeep({ attributes: '!!!' }, 'groups'), true);
   assert.equal(projectionMayKeep({}, PROVISIONING_EXTENSION), true);

@@ -17,9 +17,9 @@ function entries(list: string | undefined): string[] {
  */
 export function projectionMayKeep(options: ProjectionOptions, key: string): boolean {
   const lower = key.toLowerCase();
-  // Only a core attribute's plain name is sure to be excluded: project() reads a bare URN as
-  // `urn…:2.0` + attribute `User`, which drops nothing.
-  const excluded = !lower.includes(':') && entries(options.excludedAttributes).some((e) => e.toLowerCase() === lower);
+  // A core attribute's plain name, or an extension's whole URN, drops the key (project() reads a
+  // bare URN as naming the extension when the document holds it).
+  const excluded = entries(options.excludedAttributes).some((e) => e.toLowerCase() === lower);
   if (excluded) return false;
   const included = entries(options.attributes);
   if (!included.some((e) => parseAttrPath(e) !== null)) return true;

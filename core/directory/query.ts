@@ -2,7 +2,9 @@
  * List queries (RFC 7644 §3.4.2): filter, 1-based startIndex, count. `eq` on userName,
  * externalId or displayName is answered from an index; other filters scan in creation order.
  */
+import type { Redis } from 'ioredis';
 import type { ResourceType } from '../store/keys.ts';
+import { readText, type ReadTextRow } from '../store/read-script.ts';
 import type { JoinedResource, ReadJoin, ResourceStore, StoredResource } from '../store/resource-store.ts';
 import { type FilterNode, type IndexLookup, indexLookup, matches, parseFilter } from '../scim/filter.ts';
 import { ScimError } from '../errors.ts';
@@ -51,6 +53,27 @@ function parseInteger(value: string | number | undefined, name: string): number 
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n) && n !== Infinity) throw ScimError.badRequest('invalidValue', `${name} must be an integer.`);
   return n;
+}
+
+/**
+ * An unfiltered page with its joins, bodies left as stored text (see render-text.ts), in one
+ * script call; undefined for a filtered list, which takes listResources().
+ */
+export async function listPageText(
+  redis: Redis,
+  store: ResourceStore,
+  connectionId: string,
+  type: ResourceType,
+  query: ListQuery,
+  maxPageSize: number,
+  joins: ReadJoin[],
+): Promise<{ totalResults: number; startIndex: number; rows: ReadTextRow[] } | undefined> {
+  if (query.filter) return undefined;
+  const { startIndex, count } = pageBounds(query, maxPageSize);
+  const keys = store.keys(connectionId);
+  const range = { list: keys.list(type), start: String(startIndex - 1), stop: String(startIndex - 1 + count - 1) };
+  const { total, rows } = await readText(redis, { doc: keys.doc(type, ''), joins, ...range });
+  return { totalResults: total, startIndex, rows };
 }
 
 export async function listResources(

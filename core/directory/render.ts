@@ -40,11 +40,16 @@ function withMeta(stored: StoredResource, location: string, owned = false): Reco
 /** `owned`: the stored resource may be rendered in place (see withMeta). */
 export function renderUser(stored: StoredResource, baseUrl: string, groups: GroupRef[], prov: ProvisioningView | null, owned = false) {
   const out = withMeta(stored, `${baseUrl}/Users/${stored.resource.id}`, owned);
-  out.groups = groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${baseUrl}/Groups/${g.id}`, type: 'direct' }));
+  out.groups = groupRefs(groups, baseUrl);
   const schemas = Array.isArray(out.schemas) ? (out.schemas as string[]) : [];
   out.schemas = [...schemas.filter((s) => s !== PROVISIONING_EXTENSION), PROVISIONING_EXTENSION];
   out[PROVISIONING_EXTENSION] = provisioningView(prov);
   return out;
+}
+
+/** A user's `groups` (RFC 7643 §4.1.2): direct memberships only. */
+export function groupRefs(groups: GroupRef[], baseUrl: string) {
+  return groups.map((g) => ({ value: g.id, display: g.displayName, $ref: `${baseUrl}/Groups/${g.id}`, type: 'direct' }));
 }
 
 export function provisioningView(prov: ProvisioningView | null) {

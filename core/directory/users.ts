@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../errors.ts';
 import { applyPatch } from '../scim/patch.ts';
-import { checkDocument } from '../scim/limits.ts';
+import { checkDocument, pruneDeep, tooDeep } from '../scim/limits.ts';
 import { checkUserName } from '../scim/user-name.ts';
 import { CORE_USER, ENTERPRISE_USER } from '../scim/attribute-path.ts';
 import { ProvisioningStore } from '../provisioning/state.ts';
@@ -14,14 +14,21 @@ import type { DirectoryDeps, RequestContext } from './context.ts';
 import { parseUserInput, PROVISIONING_EXTENSION, type UserInput } from './input.ts';
 import type { ProjectionOptions } from '../scim/projection.ts';
 import { projectionMayKeep } from './projection-needs.ts';
-import { listResources, type ListQuery } from './query.ts';
+import { listPageText, listResources, type ListQuery } from './query.ts';
 import { renderUser, type GroupRef } from './render.ts';
+import { renderUserText } from './render-text.ts';
 
 /** The joins a user read carries, and which of the two are among them (in this order). */
 interface Wanted {
   groups: boolean;
   prov: boolean;
   joins: ReadJoin[];
+}
+
+/** A stored body parsed as ResourceStore reads it: too-deep branches an older version let through pruned. */
+function parsedBody(body: string, version: number): StoredResource {
+  const resource = JSON.parse(body) as ScimResource;
+  return { resource: tooDeep(resource) ? pruneDeep(resource) : resource, version };
 }
 
 function buildUser(input: UserInput, id: string, created: string): ScimResource {
@@ -129,6 +136,24 @@ export class Users {
   }
 
   /**
+   * An unprojected, unfiltered page with each user rendered as JSON text, byte for byte what
+   * list() and JSON.stringify give, without parsing the stored bodies (issue 13); undefined for
+   * any other list, which takes list().
+   */
+  async listText(ctx: RequestContext, query: ListQuery & ProjectionOptions) {
+    if (query.attributes || query.excludedAttributes) return undefined;
+    const wanted = this.joins(ctx);
+    const page = await listPageText(this.deps.redis, this.deps.resources, ctx.connectionId, 'User', query, this.deps.maxPageSize, wanted.joins);
+    if (!page) return undefined;
+    const views = await this.joinedViews(ctx, page.rows, wanted);
+    const resources = page.rows.map((r, i) => {
+      const { groups, prov } = views[i]!;
+      return renderUserText(r.body, r.shape, r.version, ctx.baseUrl, groups, prov) ?? JSON.stringify(renderUser(parsedBody(r.body, r.version), ctx.baseUrl, groups, prov, true));
+    });
+    return { totalResults: page.totalResults, startIndex: page.startIndex, resources };
+  }
+
+  /**
    * What a rendered user needs besides its body, read in the same script call as the users:
    * its groups (reverse membership set) and the fields of its provisioning state the view shows.
    * What the projection asked for certainly drops is not read (rendered empty, then dropped).
@@ -147,14 +172,19 @@ export class Users {
    * groups take one more read.
    */
   private async renderJoined(ctx: RequestContext, rows: JoinedResource[], wanted: Wanted) {
+    const views = await this.joinedViews(ctx, rows, wanted);
+    return rows.map((r, i) => renderUser(r, ctx.baseUrl, views[i]!.groups, views[i]!.prov, true));
+  }
+
+  /** Each row's groups (by name) and provisioning view, from the joins it was read with. */
+  private async joinedViews(ctx: RequestContext, rows: Array<{ joined: unknown[] }>, wanted: Wanted) {
     const memberOf = rows.map((r) => (wanted.groups ? (r.joined[0] as string[] | undefined) : undefined) ?? []);
     const names = await this.groupNames(ctx, [...new Set(memberOf.flat())]);
     const provAt = wanted.groups ? 1 : 0;
-    return rows.map((r, i) => {
-      const groups = memberOf[i]!.filter((g) => names.has(g)).map((g) => ({ id: g, displayName: names.get(g)! }));
-      const prov = wanted.prov ? ProvisioningStore.viewOf(r.joined[provAt]) : null;
-      return renderUser(r, ctx.baseUrl, groups, prov, true);
-    });
+    return rows.map((r, i) => ({
+      groups: memberOf[i]!.filter((g) => names.has(g)).map((g): GroupRef => ({ id: g, displayName: names.get(g)! })),
+      prov: wanted.prov ? ProvisioningStore.viewOf(r.joined[provAt]) : null,
+    }));
   }
 
   private async groupNames(ctx: RequestContext, groupIds: string[]): Promise<Map<string, string>> {

@@ -108,3 +108,17 @@ test('both lists: attributes selects, then excludedAttributes removes', () => {
     schemas: [CORE_GROUP], id: 'g-1', displayName: 'Sales',
   });
 });
+
+test('an extension URN excludes or selects the whole extension, known or not (RFC 7644 §3.9)', () => {
+  const PROV = 'urn:scimwright:params:scim:schemas:extension:provisioning:2.0:User';
+  const doc: Record<string, unknown> = { ...user(), [PROV]: { state: 'in sync' } };
+  for (const urn of [ENTERPRISE_USER, PROV, PROV.toUpperCase()]) {
+    const out = project(doc, { excludedAttributes: urn });
+    const dropped = urn.toLowerCase() === PROV.toLowerCase() ? PROV : ENTERPRISE_USER;
+    assert.equal(dropped in out, false, `${urn} excluded`);
+    assert.equal(Object.keys(out).length, Object.keys(doc).length - 2, 'only the extension (and password) dropped');
+  }
+  assert.deepEqual(project(doc, { attributes: `userName,${PROV}` }), { schemas: doc.schemas, id: 'u-1', userName: 'jane@x.com', [PROV]: { state: 'in sync' } });
+  // An attribute of an unknown extension is still read as one (the URN is then its holder).
+  assert.deepEqual(project(doc, { attributes: `${PROV}:state` }), { schemas: doc.schemas, id: 'u-1', [PROV]: { state: 'in sync' } });
+});

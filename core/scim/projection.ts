@@ -59,10 +59,23 @@ function merge(into: unknown, part: unknown): unknown {
   return part ?? into;
 }
 
+/**
+ * A bare URN of an extension parseAttrPath() does not know (scimwright's provisioning extension,
+ * say) reads as `urn…:2.0` + attribute `User`. Where the document holds the whole URN as an
+ * extension object, the entry names that extension (RFC 7644 §3.9: an extension URN selects or
+ * excludes the whole extension).
+ */
+function asBareUrn(doc: Doc, path: AttrPath): AttrPath {
+  if (!path.schema || path.names.length !== 1 || findKey(doc, path.schema) !== undefined) return path;
+  const key = findKey(doc, `${path.schema}:${path.names[0]}`);
+  return key !== undefined && isObject(doc[key]) ? { schema: key, names: [] } : path;
+}
+
 function include(resource: Doc, paths: AttrPath[]): Doc {
   const out: Doc = {};
   for (const key of Object.keys(resource)) if (ALWAYS.has(key.toLowerCase())) out[key] = resource[key];
-  for (const path of paths) {
+  for (const entry of paths) {
+    const path = asBareUrn(resource, entry);
     const found = holderOf(resource, path);
     if (!found) continue;
     let target = out;
@@ -86,7 +99,8 @@ function dropSub(value: unknown, sub: string): void {
 }
 
 function exclude(doc: Doc, paths: AttrPath[]): Doc {
-  for (const path of paths) {
+  for (const entry of paths) {
+    const path = asBareUrn(doc, entry);
     const found = holderOf(doc, path);
     if (!found) continue;
     if (path.names.length === 0) { delete doc[found.key!]; continue; }

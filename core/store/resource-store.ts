@@ -13,6 +13,7 @@ import {
   parseSaveResult, SAVE_SCRIPT,
   type LexChange, type ProvisioningBump, type SaveOp, type SetChange, type UniqueChange,
 } from './save-script.ts';
+import { bodyShape } from './body-shape.ts';
 import { parseReadResult, READ_SCRIPT, type ReadJoin, type ReadOp, type ReadRow } from './read-script.ts';
 
 export type { ReadJoin } from './read-script.ts';
@@ -217,7 +218,7 @@ export class ResourceStore {
       listKey: keys.list(type),
       seqKey: keys.seq,
       expect,
-      ...(after ? { body: JSON.stringify(after) } : {}),
+      ...(after ? bodyFields(type, after) : {}),
       ...indexChanges(keys, type, before, after, id),
       sets: effects.sets ?? [],
       bump: effects.bump ?? [],
@@ -230,6 +231,13 @@ export class ResourceStore {
     if (result.kind === 'conflict') this.okVersion(result, type);
     return result;
   }
+}
+
+/** The stored body, with its text shape for list pages (users only; issue 13). */
+function bodyFields(type: ResourceType, resource: ScimResource): { body: string; shape?: string } {
+  const body = JSON.stringify(resource);
+  const shape = type === 'User' ? bodyShape(body) : undefined;
+  return shape ? { body, shape } : { body };
 }
 
 function plain({ resource, version }: JoinedResource): StoredResource {

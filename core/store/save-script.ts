@@ -43,6 +43,7 @@ local version = 0
 if op.body then
   version = (tonumber(current) or 0) + 1
   redis.call('HSET', docKey, 'body', op.body, 'v', version)
+  if op.shape then redis.call('HSET', docKey, 'shape', op.shape) else redis.call('HDEL', docKey, 'shape') end
   if op.expect == 'absent' then
     local seq = redis.call('INCR', op.seqKey)
     redis.call('ZADD', op.listKey, seq, op.id)
@@ -93,6 +94,8 @@ export interface SaveOp {
   expect: 'absent' | 'any' | number;
   /** New JSON body; omitted to delete. */
   body?: string;
+  /** The body's text shape (core/store/body-shape.ts), for list pages; absent when it has none. */
+  shape?: string;
   unique?: UniqueChange[];
   lex?: LexChange[];
   sets?: SetChange[];
