@@ -5,7 +5,7 @@
  * core/connections/schema.ts). Secrets are write-only: never put back into the page, only "set".
  */
 import type { ConnectorDescriptor } from '../../core/connector.ts';
-import type { ConnectionSettings, Credentials } from '../../core/connections/schema.ts';
+import { DEFAULT_PARALLEL_PAGES, type ConnectionSettings, type Credentials } from '../../core/connections/schema.ts';
 import { html, type Html } from './html.ts';
 
 /** What the browser posts (application/x-www-form-urlencoded, one value per name). */
@@ -59,7 +59,10 @@ export function settingsFromForm(form: FormBody): Record<string, unknown> {
     groupRoleMap: parseRoleMap('groupRoleMap', form.groupRoleMap ?? ''),
     app,
   };
-  const optional = { defaultRole: text(form, 'defaultRole') || undefined, checkIntervalHours: numberOrText(text(form, 'checkIntervalHours')), deprovisionTargetMinutes: numberOrText(text(form, 'deprovisionTargetMinutes')) };
+  const optional = {
+    defaultRole: text(form, 'defaultRole') || undefined, checkIntervalHours: numberOrText(text(form, 'checkIntervalHours')),
+    deprovisionTargetMinutes: numberOrText(text(form, 'deprovisionTargetMinutes')), parallelPages: numberOrText(text(form, 'parallelPages')),
+  };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) settings[key] = value;
   return settings;
 }
@@ -100,7 +103,7 @@ export interface FormValues {
   email: string;
   settings: Partial<ConnectionSettings>;
   /** Raw texts of the posted fields that did not parse, shown back as typed. */
-  raw?: { roleMap?: string; groupRoleMap?: string; app?: string; checkIntervalHours?: string; deprovisionTargetMinutes?: string };
+  raw?: { roleMap?: string; groupRoleMap?: string; app?: string; checkIntervalHours?: string; deprovisionTargetMinutes?: string; parallelPages?: string };
   /** Edit only: whether a password / TOTP secret is stored. */
   stored?: { password: boolean; totp: boolean };
 }
@@ -116,6 +119,7 @@ export function valuesFromPost(form: FormBody, base: Partial<FormValues> = {}): 
     raw: {
       roleMap: form.roleMap ?? '', groupRoleMap: form.groupRoleMap ?? '', app: form.app ?? '',
       checkIntervalHours: text(form, 'checkIntervalHours'), deprovisionTargetMinutes: text(form, 'deprovisionTargetMinutes'),
+      parallelPages: text(form, 'parallelPages'),
     },
     ...(base.stored ? { stored: base.stored } : {}),
   };
@@ -160,6 +164,7 @@ function settingsFields(v: FormValues, connectors: ConnectorDescriptor[]): Html 
     <div class="row">
       <div class="field"><label for="checkIntervalHours">Canary check every (hours)</label><input id="checkIntervalHours" name="checkIntervalHours" inputmode="numeric" placeholder="24" value="${num(s.checkIntervalHours, raw.checkIntervalHours)}"><p class="hint">0 turns the schedule off</p></div>
       <div class="field"><label for="deprovisionTargetMinutes">Deprovisioning target (minutes)</label><input id="deprovisionTargetMinutes" name="deprovisionTargetMinutes" inputmode="numeric" placeholder="60" value="${num(s.deprovisionTargetMinutes, raw.deprovisionTargetMinutes)}"></div>
+      <div class="field"><label for="parallelPages">Pages at once</label><input id="parallelPages" name="parallelPages" inputmode="numeric" placeholder="${DEFAULT_PARALLEL_PAGES}" value="${num(s.parallelPages, raw.parallelPages)}"><p class="hint">browser pages working on this app at the same time; fewer while the app pushes back</p></div>
     </div>
     <div class="field"><label for="roleMap">SCIM role → app role <span class="hint">(one a line: <code>designer = Creator</code>)</span></label>
       <textarea id="roleMap" name="roleMap" rows="3" spellcheck="false">${raw.roleMap ?? formatRoleMap(s.roleMap ?? {})}</textarea></div>
