@@ -174,7 +174,7 @@ test('a kill -9 of one of two workers in the middle of a burst of removals on pa
   await waitFor(async () => app.writes.length >= 3, 'the burst to be under way');
   children[0]!.proc.kill('SIGKILL'); // its Chromium dies with it; its slots are left to lapse
   await children[0]!.exited;
-  for (const userId of users) assert.equal((await settled(f, 'acme', userId)).state, 'in_sync');
+  for (const userId of users) assert.equal((await settled(f, 'acme', userId)).state, 'removed');
   assert.deepEqual(emails.filter((email) => app.users.has(email)), [], 'every leaver is out of the app');
   const removals = app.writes.filter((w) => w.kind === 'remove').map((w) => w.email);
   assert.equal(new Set(removals).size, removals.length, `one removal per user: ${removals.join(', ')}`);
