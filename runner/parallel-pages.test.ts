@@ -81,3 +81,19 @@ test('parallel pages: up to parallelPages jobs drive the app at once, and no use
   assert.equal(new Set(invites).size, 9, 'one invite per user');
   assert.equal(s.app.logins, 1, 'one login shared by the pages of the context');
 });
+
+test('a 429 storm slows the whole connection: only the pages already on their way meet it, then all pause', async (t) => {
+  const s = await setup(t, 3);
+  const users: string[] = [];
+  for (let i = 0; i < 9; i++) users.push(await createUser(s.f, 'acme', `storm-${i}@example.test`));
+  await s.worker!.queue.enqueue([{ connectionId: 'acme', userId: users[0]! }]);
+  await settled(s.f, 'acme', users[0]!); // logged in before the storm
+  // Retry-After 3 s over a 2.5 s storm: a connection that pauses on its first 429s meets no more.
+  s.app.rateLimitedUntil = Date.now() + 2_500;
+  await s.worker!.queue.enqueue(users.slice(1).map((userId) => ({ connectionId: 'acme', userId })));
+  for (const userId of users) assert.equal((await settled(s.f, 'acme', userId)).state, 'in_sync');
+  assert.ok(s.app.limited >= 1, 'the storm met the connection');
+  // Pages retrying each on its own (every 100–400 ms) would have met it a dozen times or more.
+  assert.ok(s.app.limited <= 3, `users pages answered 429: ${s.app.limited}`);
+  assert.ok(count(s.logs, 'the app pushed back') >= 1);
+});
