@@ -17,6 +17,7 @@ import { addUxpinConnection, scim, startStack, type ScimConnection, type Stack }
 import { CASE_LIMIT_MS, completions, PATCH_INACTIVE, scimUsersFor, seedMembers, within } from './lib/uxpin-stack.ts';
 import { percentile } from './lib/stats.ts';
 import { treeMemory } from './proc-memory.ts';
+import { DEFAULT_PARALLEL_PAGES } from '../core/connections/schema.ts';
 import { emailOf, lowerBound, ms, naive, naiveRemove, projectSerial, summary, type Case } from './uxpin-baselines.ts';
 
 const LATENCY_MS = 150;
@@ -25,6 +26,8 @@ const SIZES = [1, 10, 100] as const;
 const BUDGET_MS = Number(process.env.BENCH_UXPIN_BUDGET_MS ?? 300_000);
 /** Naive jobs measured for real; larger cases are projected from their mean (a serial script adds up). */
 const NAIVE_MAX = Number(process.env.BENCH_UXPIN_NAIVE_MAX ?? 10);
+/** Pages at once on the connection (settings.parallelPages), and the worker's concurrency to match. */
+const PAGES = Number(process.env.BENCH_UXPIN_PAGES ?? DEFAULT_PARALLEL_PAGES);
 /** Rounds of the interleaved per-job comparison. */
 const ROUNDS = Number(process.env.BENCH_UXPIN_ROUNDS ?? 5);
 
@@ -125,9 +128,9 @@ export async function benchUxpin(): Promise<Record<string, unknown>> {
   const gwTotal = 1 + SIZES.reduce((a, b) => a + b, 0);
   const redis = await startRedis();
   const seed = seedMembers({ gw: gwTotal + ROUNDS, nv: NAIVE_MAX + 1, ne: NAIVE_MAX + 1, lb: gwTotal, iv: ROUNDS, ie: ROUNDS });
-  const stack = await startStack({ redisUrl: redis.url, sandbox: { seed } });
+  const stack = await startStack({ redisUrl: redis.url, sandbox: { seed }, workerConcurrency: PAGES });
   try {
-    const conn = await addUxpinConnection(stack);
+    const conn = await addUxpinConnection(stack, { settings: { parallelPages: PAGES } });
     const all = await scimUsersFor(stack, conn, Array.from({ length: gwTotal + ROUNDS }, (_, i) => emailOf('gw', i)));
     const ids = all.slice(0, gwTotal);
     stack.sandbox.setKnobs({ latencyMs: LATENCY_MS });
@@ -137,7 +140,7 @@ export async function benchUxpin(): Promise<Record<string, unknown>> {
     const naiveWithEvidence = await measureNaive(stack.sandbox, join(stack.config.recordingsDir, 'naive'));
     const gateway = await measureGateway(stack, conn, ids);
     const perJobInterleaved = await measureInterleaved(stack, conn, all.slice(gwTotal));
-    const out: Record<string, unknown> = { latencyMs: LATENCY_MS, gateway, naive: naiveRuns, naiveWithEvidence, lowerBound, perJobInterleaved };
+    const out: Record<string, unknown> = { latencyMs: LATENCY_MS, parallelPages: PAGES, gateway, naive: naiveRuns, naiveWithEvidence, lowerBound, perJobInterleaved };
     out.tables = tables(out, gateway.largest);
     return out;
   } finally {
@@ -168,7 +171,8 @@ function tables(out: Out, largest: number) {
       title: `UXPin deprovision latency, sandbox at ${LATENCY_MS} ms per request (ms from the SCIM answer to the removal read back, evidence sealed)`,
       columns: ['mode', 'simultaneous', 'p50 ms', 'p95 ms', 'all done ms'],
       rows: modes.flatMap(([name, m]) => (m.cases as Case[]).map((c) => [name, label(c), c.p50Ms, c.p95Ms, c.wallMs])),
-      note: `One worker, one connection: a connection's jobs run one at a time, so latency grows with the queue. ${projected}`
+      note: `One worker, one connection with parallelPages ${out.parallelPages} (the worker's concurrency the same): that many pages of one `
+        + `logged-in browser context work at once, so latency grows with the queue divided by it. ${projected}`
         + `The naive scripts ran 1 and ${Math.min(10, NAIVE_MAX)} jobs, one after another; their 100 rows are projected (serial jobs add up). `
         + `scimwright's cold first job (browser launch + login) took ${out.gateway.coldFirstJobMs} ms and is not in the figures. `
         + `The sandbox served ${out.gateway.requestsPerRemoval} requests per scimwright removal; the lower bound makes 2.`,

@@ -67,6 +67,18 @@ export class TransientAppError extends AppError {
   readonly retryable = true;
 }
 
+/**
+ * The app asked us to slow down (HTTP 429): retried like any transient failure, and the runner
+ * pauses the whole connection for `retryAfterMs` at least (runner/connection-slots.ts).
+ */
+export class RateLimitedError extends AppError {
+  override readonly name = 'RateLimitedError';
+  readonly retryable = true;
+  constructor(message: string, readonly retryAfterMs = 0, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
 /** The app's session ended: the runner logs in again and retries the operation once. */
 export class SessionExpiredError extends AppError {
   override readonly name = 'SessionExpiredError';

@@ -51,14 +51,18 @@ export async function withLogin<T>(
     }
     await session.saveLogin();
   };
-  if (!session.loggedIn) await login();
+  // Jobs on other pages of the same context share its login: one logs in, the others wait for it.
+  let seen = session.loginEpoch;
+  if (!session.loggedIn) seen = await session.loginOnce(login, seen);
   try {
     return await fn();
   } catch (error) {
     if (!(error instanceof SessionExpiredError)) throw error;
     ctx.log('session expired; logging in again', {});
-    await session.forgetLogin();
-    await login();
+    await session.loginOnce(async () => {
+      await session.forgetLogin();
+      await login();
+    }, seen);
     return await fn(); // once: a second SessionExpiredError is retried by the queue
   }
 }

@@ -9,7 +9,7 @@ import type { RunLiveness } from '../core/runs/liveness.ts';
 import type { RunRecord, RunStore } from '../core/runs/store.ts';
 import type { ResourceStore } from '../core/store/resource-store.ts';
 import type { SessionPool } from './browser/sessions.ts';
-import type { ConnectionLocks } from './connection-lock.ts';
+import type { ConnectionSlots } from './connection-slots.ts';
 import type { BullConvergeQueue } from './queue.ts';
 import type { EvidenceStore } from './evidence/store.ts';
 
@@ -35,7 +35,8 @@ export interface RunnerDeps {
   evidence: EvidenceStore;
   recordingsDir: string;
   sessions: SessionPool;
-  locks: ConnectionLocks;
+  /** Page slots per connection across workers (connection-slots.ts). */
+  slots: ConnectionSlots;
   /** The converge queue: batch invites read waiting jobs from it and remove the ones they did. */
   queue: BullConvergeQueue;
   /** Most users one batch invite may hold, the job's own included; 1 turns batching off. */

@@ -15,6 +15,7 @@ import { readBackUser, readDesired, withLogin } from './converge.ts';
 import type { JobRun } from './job-runs.ts';
 import { CONVERGE_JOB, convergeJobId, convergeJobSchema } from './jobs.ts';
 import { runUserPass } from './user-pass.ts';
+import { userNames } from './connection-slots.ts';
 
 /** Users per batch by default, the job's own included: bounds one dialog's text and one job's duration. */
 export const BATCH_LIMIT = 20;
@@ -59,6 +60,8 @@ export async function findInvitePeers(run: JobRun, ownUserId: string, ownEmail: 
     if (emails.has(email)) continue;
     // An address another id was converged under may be in the app already: its own job decides (shared-email.ts).
     if ((await index.ids(run.connection.id, email)).some((id) => id !== userId)) continue;
+    // With several pages at once the peer's own job may be running: it must not invite them too.
+    if (run.slot && !(await run.slot.claim(userNames(userId, [email])))) continue;
     emails.add(email);
     peers.push({ userId, prov, desired });
   }

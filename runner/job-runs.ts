@@ -14,6 +14,7 @@ import type { RunnerDeps } from './deps.ts';
 import { withOperationEvidence } from './evidence/operations.ts';
 import { findInvitePeers, pauseAfterRefusal, settlePeers, type InvitePeer } from './invite-batch.ts';
 import { closeScope, openScope } from './run-scope.ts';
+import type { HeldSlot } from './connection-slots.ts';
 import { attempt, runUserPass } from './user-pass.ts';
 
 /** Passes one job makes over a user who keeps changing; after that the completed-job check re-enqueues. */
@@ -29,6 +30,8 @@ export interface JobRun {
   attempt: number;
   previousRunId: string | undefined;
   signal: AbortSignal;
+  /** The job's page slot: more names (batch peers, a changed address) are claimed through it. */
+  slot?: HeldSlot;
   /** True when a failure with this error ends the job (permanent, or the last attempt). */
   isFinal(error: unknown): boolean;
 }

@@ -1,11 +1,11 @@
 /**
- * The BullMQ processor. Control flow is expressed with BullMQ's error classes: a connection busy
- * in another job is DelayedError (no attempt used), a permanent app error or bad job data is
- * UnrecoverableError (fails at once), anything else is retried with backoff.
+ * The BullMQ processor. Control flow is expressed with BullMQ's error classes: a job waiting for
+ * one of its connection's page slots is DelayedError (no attempt used), a permanent app error or
+ * bad job data is UnrecoverableError (fails at once), anything else is retried with backoff.
  */
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { ConnectorDefinition } from '../core/connector.ts';
-import type { Credentials, StoredConnection } from '../core/connections/schema.ts';
+import { parallelPagesOf, type Credentials, type StoredConnection } from '../core/connections/schema.ts';
 import { PermanentAppError, isRetryable } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RunnerDeps } from './deps.ts';
@@ -13,13 +13,20 @@ import { JobRunError, runConvergeJob, runTaskJob, type JobRun } from './job-runs
 import { waitsForAttention } from './attention.ts';
 import { runCheckJob } from './check-run.ts';
 import { closeCrashedRun } from './reaper.ts';
+import type { HeldSlot } from './connection-slots.ts';
+import { paceConnection, slotNames } from './slot-use.ts';
 import { CHECK_JOB, CONVERGE_JOB, DRIFT_JOB, TASK_JOB, checkJobSchema, convergeJobSchema, driftJobSchema, taskJobSchema } from './jobs.ts';
 import { runDriftScanJob } from './drift-scan.ts';
 
 export interface ProcessorOptions {
-  /** Delay before a job whose connection is busy is tried again. Default 1 000 ms (± 50 % jitter). */
-  busyDelayMs?: number;
+  /** How far ahead a job waiting for a slot parks itself; only a safety net. Default PARK_MS. */
+  parkMs?: number;
 }
+
+/** A waiting job is woken by whoever frees a slot; this delay only bounds a lost wake-up. */
+export const PARK_MS = 10 * 60_000;
+
+const DRIFT_SCAN_NAME = 'drift-scan';
 
 export interface JobProgress {
   /** Tries of this job that got as far as starting a run (crashed ones included). */
@@ -47,21 +54,30 @@ export function createProcessor(deps: RunnerDeps, options: ProcessorOptions = {}
       await job.moveToDelayed(Date.now() + Math.round(deps.attentionPauseMs * (0.75 + Math.random() / 2)), token);
       throw new DelayedError();
     }
-    const lock = await deps.locks.acquire(connection.id);
-    if (!lock) {
-      const base = options.busyDelayMs ?? 1_000;
-      logger.info('connection busy in another job; delayed');
-      await job.moveToDelayed(Date.now() + Math.round(base / 2 + Math.random() * base), token);
+    // A drift scan only reads, for minutes on a big team: it takes one page, never the whole
+    // connection, so removals keep running beside it (one scan at a time per connection).
+    const names = job.name === DRIFT_JOB ? [DRIFT_SCAN_NAME] : await slotNames(deps, connection, connector, data);
+    const slot = await deps.slots.acquire(connection.id, {
+      jobId: String(job.id), slots: parallelPagesOf(connection.settings), names, removal: !job.opts.priority,
+    });
+    if (!slot) {
+      // Parked far ahead: whoever frees a slot promotes it (connection-slots.ts). One line per wait.
+      logger.info('waiting for a page slot of the connection');
+      await job.moveToDelayed(Date.now() + (options.parkMs ?? PARK_MS), token);
+      if (await deps.slots.grantedMeanwhile(connection.id, String(job.id))) await job.promote().catch(() => {});
       throw new DelayedError();
     }
+    let failure: unknown;
     try {
-      const run: JobRun = await startTry(deps, job, connection, connector, logger, signal, lock.lost);
+      const run: JobRun = await startTry(deps, job, connection, connector, logger, signal, slot);
       if (data.runId) return await (job.name === DRIFT_JOB ? runDriftScanJob(run, data.runId) : runCheckJob(run, data.runId));
       return data.task ? await runTaskJob(run, data.task) : await runConvergeJob(run, data.userId!);
     } catch (error) {
+      failure = error;
       throw toJobError(error);
     } finally {
-      await lock.release().catch(() => {});
+      await slot.release().catch(() => {});
+      await paceConnection(deps, connection.id, failure, logger).catch(() => {});
     }
   };
 }
@@ -77,7 +93,7 @@ function parseJob(job: Job): { connectionId: string; userId?: string; task?: str
 /** Counts the try, and marks the previous run crashed when a worker died in it (stalled job). */
 async function startTry(
   deps: RunnerDeps, job: Job, connection: StoredConnection, connector: ConnectorDefinition,
-  logger: Logger, signal: AbortSignal | undefined, lockLost: AbortSignal,
+  logger: Logger, signal: AbortSignal | undefined, slot: HeldSlot,
 ): Promise<JobRun> {
   const progress = (typeof job.progress === 'object' ? job.progress : {}) as JobProgress;
   const previousRunId = progress.runId;
@@ -94,8 +110,8 @@ async function startTry(
     throw new UnrecoverableError(`setup_required: the credentials of connection ${connection.id} cannot be opened with this secret key`);
   }
   return {
-    deps, job, connection, connector, credentials, logger, attempt: tries, previousRunId,
-    signal: AbortSignal.any([lockLost, ...(signal ? [signal] : [])]),
+    deps, job, connection, connector, credentials, logger, attempt: tries, previousRunId, slot,
+    signal: AbortSignal.any([slot.lost, ...(signal ? [signal] : [])]),
     isFinal: (error) => !isRetryable(error) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
   };
 }

@@ -7,8 +7,8 @@
  * - two ids that both want the account agree, or the one whose change is older fails with the
  *   reason instead of being reported in sync with a role the app does not show;
  * - a run that wrote to the app re-checks the other ids that want the address (share()'s `recheck`).
- * The read-decide-act is safe because the connection lock runs one job of a connection at a time;
- * a lock that lets several run at once must still keep two runs of one address apart.
+ * The read-decide-act is safe because a job holds its addresses with its page slot
+ * (connection-slots.ts): two runs of one address never go at once, whatever parallelPages is.
  */
 import type { ConnectorDefinition } from '../core/connector.ts';
 import type { StoredConnection } from '../core/connections/schema.ts';

@@ -11,6 +11,8 @@ import { noteUserRun } from './attention.ts';
 import { appSettings } from './context.ts';
 import { readDesired } from './converge.ts';
 import { share } from './shared-email.ts';
+import { passNames } from './slot-use.ts';
+import { TransientAppError } from '../core/errors.ts';
 import type { JobRun } from './job-runs.ts';
 import { closeScope, describeError, openScope, type RunScope } from './run-scope.ts';
 
@@ -52,6 +54,10 @@ export async function runUserPass(
       userId, prov, desired: await readDesired(run.deps, run.connection, run.connector, userId, prov),
     });
     const desired = decided.desired;
+    // The job claimed its user's addresses before it ran; one that changed since is claimed now.
+    if (run.slot && !(await run.slot.claim(passNames(userId, desired)))) {
+      throw new TransientAppError(`another job of this connection is working on ${desired.user.email}; trying again later`);
+    }
     recheck = decided.recheck;
     ({ member, email, role } = desired.user);
     scope.summary.desired = { ...desired.user, deprovision: desired.deprovision, allowInvite: desired.allowInvite };

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startRedis, type TestRedis } from '../test/support/redis.ts';
 import { verifyEvidence } from './evidence/verify.ts';
 import {
-  addConnection, createUser, settled, startApp, startFixture, waitFor, type Fixture,
+  addConnection, changeUser, createUser, settled, startApp, startFixture, waitFor, type Fixture,
 } from './test-connector/fixture.ts';
 import type { Manifest } from './evidence/manifest.ts';
 import { convergeJobId } from './jobs.ts';
@@ -30,10 +30,13 @@ after(async () => {
 
 interface Child { proc: ChildProcess; output: string[]; exited: Promise<unknown> }
 
-async function spawnWorker(f: Fixture): Promise<Child> {
+async function spawnWorker(f: Fixture, concurrency = 1): Promise<Child> {
   const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     cwd: ROOT,
-    env: { ...process.env, REDIS_URL: f.redis.url, SW_PREFIX: f.prefix, SW_KEY: f.key.toString('base64'), SW_RECORDINGS: f.recordingsDir },
+    env: {
+      ...process.env, REDIS_URL: f.redis.url, SW_PREFIX: f.prefix, SW_KEY: f.key.toString('base64'), SW_RECORDINGS: f.recordingsDir,
+      SW_CONCURRENCY: String(concurrency),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -135,9 +138,10 @@ test('a worker killed in a run whose job never comes back: another worker closes
   assert.deepEqual([result.ok, result.problems, result.unsealed], [true, [], []]);
 });
 
-test('two worker processes never drive one connection at once', async (t) => {
+test('with parallelPages 1, two worker processes never drive one connection at once, and waiting is one line a wait', async (t) => {
   const { f, app, queue, children } = await setup(t, { delayMs: 40 });
   await addConnection(f, 'acme', app);
+  await f.connections.update('acme', (c) => ({ ...c, settings: { ...c.settings, parallelPages: 1 } }));
   const users = await Promise.all(['a', 'b', 'c', 'd'].map((n) => createUser(f, 'acme', `${n}@example.test`)));
   children.push(...(await Promise.all([spawnWorker(f), spawnWorker(f)])));
   await queue.enqueue(users.map((userId) => ({ connectionId: 'acme', userId })));
@@ -147,6 +151,32 @@ test('two worker processes never drive one connection at once', async (t) => {
   // Each worker looked for dead workers' runs all along and took none of the other's live ones.
   const runs = await f.runs.list('acme');
   assert.deepEqual(runs.map((r) => r.status), runs.map(() => 'succeeded'));
-  const busy = children.map((c) => c.output.join('').split('connection busy').length - 1);
-  assert.ok(busy.some((n) => n > 0), 'the workers did compete for the connection');
+  const waits = children.map((c) => c.output.join('').split('waiting for a page slot').length - 1);
+  assert.ok(waits.some((n) => n > 0), 'the workers did compete for the connection');
+  // Each wait is woken by the release before it, so a job waits at most once per job ahead of it.
+  assert.ok(waits[0]! + waits[1]! <= 6, `waiting lines: ${waits.join(' + ')}`);
+});
+
+test('a kill -9 of one of two workers in the middle of a burst of removals on parallel pages leaves no user unconverged', async (t) => {
+  const { f, app, queue, children } = await setup(t, { delayMs: 80 });
+  await addConnection(f, 'acme', app);
+  await f.connections.update('acme', (c) => ({ ...c, settings: { ...c.settings, parallelPages: 4 } }));
+  const emails = Array.from({ length: 10 }, (_, i) => `leaver-${i}@example.test`);
+  const users: string[] = [];
+  for (const email of emails) {
+    app.users.set(email, { email, role: 'Editor', status: 'active' });
+    const userId = await createUser(f, 'acme', email, 'Editor');
+    await changeUser(f, 'acme', userId, { active: false });
+    users.push(userId);
+  }
+  children.push(...(await Promise.all([spawnWorker(f, 2), spawnWorker(f, 2)])));
+  await queue.enqueue(users.map((userId) => ({ connectionId: 'acme', userId })));
+  await waitFor(async () => app.writes.length >= 3, 'the burst to be under way');
+  children[0]!.proc.kill('SIGKILL'); // its Chromium dies with it; its slots are left to lapse
+  await children[0]!.exited;
+  for (const userId of users) assert.equal((await settled(f, 'acme', userId)).state, 'removed');
+  assert.deepEqual(emails.filter((email) => app.users.has(email)), [], 'every leaver is out of the app');
+  const removals = app.writes.filter((w) => w.kind === 'remove').map((w) => w.email);
+  assert.equal(new Set(removals).size, removals.length, `one removal per user: ${removals.join(', ')}`);
+  assert.ok(app.maxInFlight <= 4, `at most parallelPages pages at once across both workers: ${app.maxInFlight}`);
 });

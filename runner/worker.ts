@@ -1,6 +1,6 @@
 /**
  * Starts the converge worker: a BullMQ Worker over the `converge` queue, one Chromium per process,
- * a per-connection lock across processes, and the pending-change sweep. `npm start` runs it
+ * page slots per connection across processes (connection-slots.ts), and the pending-change sweep. `npm start` runs it
  * embedded; `npm run worker` (bin/worker.ts) runs it alone for scale-out.
  */
 import { randomBytes } from 'node:crypto';
@@ -16,7 +16,7 @@ import { RunStore, type RunRecord } from '../core/runs/store.ts';
 import { ResourceStore } from '../core/store/resource-store.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { SessionPool, type SessionPoolOptions } from './browser/sessions.ts';
-import { ConnectionLocks } from './connection-lock.ts';
+import { ConnectionSlots, type ConnectionSlotsOptions } from './connection-slots.ts';
 import { toRegistryMap, type ConnectorRegistry, type RunnerDeps } from './deps.ts';
 import { createFsEvidenceStore } from './evidence/store.ts';
 import { BACKOFF_TYPE, CONVERGE_JOB, QUEUE_NAME, convergeJobSchema } from './jobs.ts';
@@ -39,9 +39,15 @@ export interface WorkerTiming {
   stalledIntervalMs?: number;
   /** Stalls before a job fails instead of being recovered. Default 2. */
   maxStalledCount?: number;
-  /** Per-connection lock lifetime without renewal. Default 30 000 ms. */
+  /** Page slot lease lifetime without renewal (a killed worker's slot frees after it). Default 30 000 ms. */
   connectionLockTtlMs?: number;
-  /** Wait before retrying a job whose connection is busy. Default 1 000 ms (jittered). */
+  /** How often each worker grants slots freed by lapsed leases or ended pauses. Default 1 000 ms. */
+  slotJanitorMs?: number;
+  /** Pause of a connection after its second app failure in a row, doubled per further one. Default 1 000 ms. */
+  appBackoffBaseMs?: number;
+  /** Longest pause of a connection the app pushes back on. Default 60 000 ms. */
+  appBackoffMaxMs?: number;
+  /** @deprecated Ignored: a job waiting for a page slot no longer polls (connection-slots.ts). */
   busyDelayMs?: number;
   backoff?: BackoffOptions;
   /** Tries per job for jobs this process enqueues. Default 8. */
@@ -105,7 +111,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const deps = buildDeps(options, queue);
   // Before taking jobs: the heartbeat covers every run this process opens (reaper.ts).
   const reaper = await startReaper(deps, timing.heartbeatTtlMs);
-  const worker = new Worker(QUEUE_NAME, createProcessor(deps, { ...(timing.busyDelayMs ? { busyDelayMs: timing.busyDelayMs } : {}) }), {
+  deps.slots.wakeThrough(queue.queue);
+  const stopJanitor = deps.slots.startJanitor(timing.slotJanitorMs ?? 1_000, logger);
+  const worker = new Worker(QUEUE_NAME, createProcessor(deps), {
     connection: bull,
     prefix: options.queuePrefix ?? bullQueuePrefix(prefix),
     concurrency: config.workerConcurrency,
@@ -137,6 +145,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     worker, queue, sessions: deps.sessions, deps, sweep,
     close: () => (closing ??= (async () => {
       stopSweep();
+      stopJanitor();
       appTokens.stop();
       checks?.stop();
       drift?.stop();
@@ -172,11 +181,19 @@ function buildDeps(options: StartWorkerOptions, queue: BullConvergeQueue): Runne
     evidence: createFsEvidenceStore(config.recordingsDir),
     recordingsDir: config.recordingsDir,
     sessions: new SessionPool({ redis, prefix, box, ...options.sessions }),
-    locks: new ConnectionLocks({ redis, prefix, ...(options.timing?.connectionLockTtlMs ? { ttlMs: options.timing.connectionLockTtlMs } : {}) }),
+    slots: new ConnectionSlots({ redis, prefix, ...slotTiming(options.timing) }),
     logger: options.logger,
     workerId,
     liveness: new RunLiveness(redis, prefix),
     instanceId: `${workerId}.${randomBytes(6).toString('hex')}`,
+  };
+}
+
+function slotTiming(timing: WorkerTiming = {}): Omit<ConnectionSlotsOptions, 'redis' | 'prefix'> {
+  return {
+    ...(timing.connectionLockTtlMs ? { ttlMs: timing.connectionLockTtlMs } : {}),
+    ...(timing.appBackoffBaseMs ? { backoffBaseMs: timing.appBackoffBaseMs } : {}),
+    ...(timing.appBackoffMaxMs ? { backoffMaxMs: timing.appBackoffMaxMs } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  * core/connections/schema.ts). Secrets are write-only: never put back into the page, only "set".
  */
 import type { ConnectorDescriptor } from '../../core/connector.ts';
-import type { ConnectionSettings, Credentials } from '../../core/connections/schema.ts';
+import { DEFAULT_PARALLEL_PAGES, type ConnectionSettings, type Credentials } from '../../core/connections/schema.ts';
 import { html, type Html } from './html.ts';
 
 /** What the browser posts (application/x-www-form-urlencoded, one value per name). */
@@ -60,7 +60,8 @@ export function settingsFromForm(form: FormBody): Record<string, unknown> {
     app,
   };
   const optional = {
-    defaultRole: text(form, 'defaultRole') || undefined, checkIntervalHours: numberOrText(text(form, 'checkIntervalHours')), deprovisionTargetMinutes: numberOrText(text(form, 'deprovisionTargetMinutes')),
+    defaultRole: text(form, 'defaultRole') || undefined, checkIntervalHours: numberOrText(text(form, 'checkIntervalHours')),
+    deprovisionTargetMinutes: numberOrText(text(form, 'deprovisionTargetMinutes')), parallelPages: numberOrText(text(form, 'parallelPages')),
     driftScanHours: numberOrText(text(form, 'driftScanHours')), drift: text(form, 'drift') || undefined,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) settings[key] = value;
@@ -103,7 +104,10 @@ export interface FormValues {
   email: string;
   settings: Partial<ConnectionSettings>;
   /** Raw texts of the posted fields that did not parse, shown back as typed. */
-  raw?: { roleMap?: string; groupRoleMap?: string; app?: string; checkIntervalHours?: string; deprovisionTargetMinutes?: string; driftScanHours?: string };
+  raw?: {
+    roleMap?: string; groupRoleMap?: string; app?: string; checkIntervalHours?: string; deprovisionTargetMinutes?: string;
+    parallelPages?: string; driftScanHours?: string;
+  };
   /** Edit only: whether a password / TOTP secret is stored. */
   stored?: { password: boolean; totp: boolean };
 }
@@ -119,7 +123,8 @@ export function valuesFromPost(form: FormBody, base: Partial<FormValues> = {}): 
     },
     raw: {
       roleMap: form.roleMap ?? '', groupRoleMap: form.groupRoleMap ?? '', app: form.app ?? '',
-      checkIntervalHours: text(form, 'checkIntervalHours'), deprovisionTargetMinutes: text(form, 'deprovisionTargetMinutes'), driftScanHours: text(form, 'driftScanHours'),
+      checkIntervalHours: text(form, 'checkIntervalHours'), deprovisionTargetMinutes: text(form, 'deprovisionTargetMinutes'),
+      parallelPages: text(form, 'parallelPages'), driftScanHours: text(form, 'driftScanHours'),
     },
     ...(base.stored ? { stored: base.stored } : {}),
   };
@@ -164,6 +169,7 @@ function settingsFields(v: FormValues, connectors: ConnectorDescriptor[]): Html 
     <div class="row">
       <div class="field"><label for="checkIntervalHours">Canary check every (hours)</label><input id="checkIntervalHours" name="checkIntervalHours" inputmode="numeric" placeholder="24" value="${num(s.checkIntervalHours, raw.checkIntervalHours)}"><p class="hint">0 turns the schedule off</p></div>
       <div class="field"><label for="deprovisionTargetMinutes">Deprovisioning target (minutes)</label><input id="deprovisionTargetMinutes" name="deprovisionTargetMinutes" inputmode="numeric" placeholder="60" value="${num(s.deprovisionTargetMinutes, raw.deprovisionTargetMinutes)}"></div>
+      <div class="field"><label for="parallelPages">Pages at once</label><input id="parallelPages" name="parallelPages" inputmode="numeric" placeholder="${DEFAULT_PARALLEL_PAGES}" value="${num(s.parallelPages, raw.parallelPages)}"><p class="hint">browser pages working on this app at the same time; fewer while the app pushes back</p></div>
     </div>
     <div class="row">
       <div class="field"><label for="driftScanHours">Drift scan every (hours)</label><input id="driftScanHours" name="driftScanHours" inputmode="numeric" placeholder="24" value="${num(s.driftScanHours, raw.driftScanHours)}"><p class="hint">0 turns the schedule off</p></div>

@@ -10,10 +10,11 @@ export const CONNECTIONS_USAGE = `usage: scimwright connections <command> [--jso
       [--admin-password-env VAR (default APP_ADMIN_PASSWORD)] [--totp-secret-env VAR] [--settings JSON]
   list                                      a table; --json for the API's JSON
   get ID
+  set ID [--parallel-pages N] [--settings JSON]   changes only the settings named (merged)
   rotate-token ID
   check ID [--wait] [--timeout SECONDS]     read-only canary check; prints the run id
   delete ID [--yes]                         asks for confirmation on a terminal; --yes without one`;
-const SUBCOMMANDS = ['add', 'list', 'get', 'rotate-token', 'check', 'delete'];
+const SUBCOMMANDS = ['add', 'list', 'get', 'set', 'rotate-token', 'check', 'delete'];
 
 function secretFromEnv(name: string | undefined, what: string): string | undefined {
   if (!name) return undefined;
@@ -34,18 +35,38 @@ async function add(args: string[]): Promise<number> {
   // Secrets come from the environment, never from argv (argv is visible in `ps`).
   const password = secretFromEnv(values['admin-password-env'], '--admin-password-env');
   const totpSecret = secretFromEnv(values['totp-secret-env'], '--totp-secret-env');
-  let settings: unknown;
-  try {
-    settings = values.settings ? JSON.parse(values.settings) : undefined;
-  } catch {
-    throw new CliError('--settings must be JSON');
-  }
+  const settings = settingsArg(values.settings);
   const created = (await adminClient().request('POST', '/connections', {
     id: values.id, connector: values.connector, baseUrl: values['base-url'],
     credentials: { email: values['admin-email'], password, ...(totpSecret ? { totpSecret } : {}) },
     ...(settings ? { settings } : {}),
   })) as { id: string; scimBaseUrl: string; token: string };
   emit(values.json, created, () => `Connection ${created.id} created.\n  SCIM base URL: ${created.scimBaseUrl}\n  Bearer token (shown once): ${created.token}`);
+  return 0;
+}
+
+function settingsArg(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    return text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  } catch {
+    throw new CliError('--settings must be JSON');
+  }
+}
+
+/** `connections set ID [--parallel-pages N] [--settings JSON]`: a PATCH of the settings given. */
+async function set(client: AdminClient, args: string[]): Promise<number> {
+  const { values, positionals } = parse('connections set', args, { 'parallel-pages': { type: 'string' }, settings: { type: 'string' } }, 1);
+  const id = positionals[0];
+  if (!id) throw new CliError('connections set ID: the connection id is missing');
+  const settings = { ...settingsArg(values.settings) };
+  if (values['parallel-pages'] !== undefined) {
+    const pages = Number(values['parallel-pages']);
+    if (!Number.isInteger(pages) || pages < 1) throw new CliError('connections set: --parallel-pages must be a whole number, 1 or more');
+    settings.parallelPages = pages;
+  }
+  if (Object.keys(settings).length === 0) throw new CliError('connections set: nothing to change (--parallel-pages or --settings)');
+  const updated = (await client.request('PATCH', `/connections/${encodeURIComponent(id)}`, { settings })) as Record<string, unknown>;
+  emit(values.json, updated, () => `Connection ${id} updated.\n${fields(updated)}`);
   return 0;
 }
 
@@ -151,6 +172,7 @@ export const connectionsCommand: Command = async (args) => {
     case 'add': return add(rest);
     case 'list': return list(client, rest);
     case 'get': return get(client, rest);
+    case 'set': return set(client, rest);
     case 'rotate-token': return rotate(client, rest);
     case 'check': return checkNow(client, rest);
     case 'delete': return remove(client, rest);

@@ -27,6 +27,15 @@ export const credentialsSchema = z
 
 export type Credentials = z.infer<typeof credentialsSchema>;
 
+/** Pages per connection when `parallelPages` is unset (the measurement is in docs/parallel-pages.md). */
+export const DEFAULT_PARALLEL_PAGES = 4;
+export const MAX_PARALLEL_PAGES = 16;
+
+/** The connection's page limit (settings.parallelPages or the default). */
+export function parallelPagesOf(settings: Pick<ConnectionSettings, 'parallelPages'>): number {
+  return settings.parallelPages ?? DEFAULT_PARALLEL_PAGES;
+}
+
 /** Modelled on a SCIM service provider's admin page (seed 004): create, roles, deprovisioning. */
 export const settingsSchema = z
   .object({
@@ -53,6 +62,12 @@ export const settingsSchema = z
     drift: z.enum(['report', 'repair']).optional(),
     /** Minutes an IdP deprovisioning may take to reach the app; the audit log marks slower ones (60 when unset). */
     deprovisionTargetMinutes: z.number().int().positive().max(525_600).optional(),
+    /**
+     * Pages driven at once on this connection, across all workers: one logged-in browser context
+     * per worker, one page per job (runner/connection-slots.ts). Unset: DEFAULT_PARALLEL_PAGES.
+     * 1 runs its jobs one at a time. The runner lowers it by itself while the app pushes back.
+     */
+    parallelPages: z.number().int().min(1).max(MAX_PARALLEL_PAGES).optional(),
     /** Connector-specific settings, validated by the connector's own schema. */
     app: z.record(z.string(), z.unknown()).default({}),
   })

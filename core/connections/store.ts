@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { constantTimeEqual, generateScimToken, type SecretBox } from '../crypto.ts';
-import { connectionKeys, connectionLockKey, sessionStateKey, vaultKey } from '../store/keys.ts';
+import { connectionKeys, connectionSlotKeys, sessionStateKey, vaultKey } from '../store/keys.ts';
 import type { ConnectionSettings, Credentials, StoredConnection } from './schema.ts';
 
 // KEYS: connection, token record, token index entry, connection set. The token record lives apart
@@ -133,7 +133,7 @@ export class ConnectionStore {
     for (let i = 0; i < runIds.length; i += 500) {
       await this.redis.unlink(...runIds.slice(i, i + 500).map((runId) => `${this.prefix}:run:${runId}`));
     }
-    await this.redis.unlink(sessionStateKey(this.prefix, id), vaultKey(this.prefix, id), connectionLockKey(this.prefix, id));
+    await this.redis.unlink(sessionStateKey(this.prefix, id), vaultKey(this.prefix, id), ...Object.values(connectionSlotKeys(this.prefix, id)));
     await this.redis.multi()
       .del(this.key(id), this.tokenRecordKey(id), this.tokenKey(current.token.hash))
       .srem(this.setKey, id)

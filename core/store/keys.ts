@@ -42,7 +42,29 @@ export function vaultKey(prefix: string, connectionId: string): string {
   return `${prefix}:vault:${connectionId}`;
 }
 
-/** The lock that keeps two worker processes off one connection's browser. */
-export function connectionLockKey(prefix: string, connectionId: string): string {
-  return `${prefix}:lock:connection:${connectionId}`;
+/**
+ * A connection's page slots (runner/connection-slots.ts): all under the connection's base, so
+ * each slot script touches the keys of one connection only.
+ */
+export function connectionSlotKeys(prefix: string, connectionId: string) {
+  const base = `${connectionKeys(prefix, connectionId).base}:slots`;
+  return {
+    /** ZSET lease token → expiry (ms). Grants to woken waiters are tokens `g:<jobId>`. */
+    holders: `${base}:holders`,
+    /** HASH claimed name (user, address, `*`) → lease token. */
+    claims: `${base}:claims`,
+    /** HASH lease token → its claimed names, newline-separated. */
+    tokenClaims: `${base}:token-claims`,
+    /** ZSET job id → place in line (removals first, then first come). */
+    waiting: `${base}:waiting`,
+    /** HASH job id → the names it needs, newline-separated. */
+    waiterClaims: `${base}:waiter-claims`,
+    /** HASH of the app's back-off: `until` (ms), `limit` (slots while slowed), `strikes`, `configured`. */
+    throttle: `${base}:throttle`,
+  };
+}
+
+/** The connections that have jobs waiting for a slot, for the slot janitor. One set per deployment. */
+export function slotWaitersKey(prefix: string): string {
+  return `${prefix}:slots:waiting-connections`;
 }

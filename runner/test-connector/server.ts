@@ -36,6 +36,10 @@ export interface TestApp {
   release(): void;
   /** Ends every admin session: the next page sends the connector back to the login form. */
   expireSessions(): void;
+  /** Until this time (ms since epoch) the users page answers 429 with Retry-After: 3. */
+  rateLimitedUntil: number;
+  /** Users pages answered 429. */
+  limited: number;
   close(): Promise<void>;
 }
 
@@ -45,7 +49,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   let held: Array<() => void> = [];
   let heldWaiters: Array<() => void> = [];
   const app: TestApp = {
-    url: '', users: new Map(), writes: [], logins: 0, maxInFlight: 0, seatLimit: 1000, dropWrites: 0, holdWrites: false,
+    url: '', users: new Map(), writes: [], logins: 0, maxInFlight: 0, seatLimit: 1000, dropWrites: 0, holdWrites: false, rateLimitedUntil: 0, limited: 0,
     writeHeld: () => new Promise((resolve) => heldWaiters.push(resolve)),
     release: () => { const waiting = held; held = []; waiting.forEach((go) => go()); },
     expireSessions: () => sessions.clear(),
@@ -68,6 +72,10 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       if (url.pathname === '/login') return void (req.method === 'POST' ? login(form, res) : html(res, 200, loginHtml()));
       const sid = /(?:^|;\s*)sid=([a-f0-9]+)/.exec(req.headers.cookie ?? '')?.[1];
       if (!sid || !sessions.has(sid)) return void res.writeHead(303, { location: '/login' }).end();
+      if (req.method === 'GET' && url.pathname === '/users' && Date.now() < app.rateLimitedUntil) {
+        app.limited++;
+        return void res.writeHead(429, { 'retry-after': '3' }).end('Too many requests');
+      }
       if (req.method === 'GET' && url.pathname === '/users') return void html(res, 200, usersHtml([...app.users.values()], token));
       if (req.method === 'POST') return await write(url.pathname, form, res);
       html(res, 404, '<h1>Not found</h1>');

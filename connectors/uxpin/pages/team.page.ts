@@ -6,7 +6,7 @@
  * needs no "No users found" row: an empty list, a sentence anywhere on the page, or nothing at all.
  */
 import type { Locator, Page } from 'playwright-core';
-import { ScreenMismatchError, SessionExpiredError, TransientAppError } from '../../../core/errors.ts';
+import { RateLimitedError, ScreenMismatchError, SessionExpiredError, TransientAppError } from '../../../core/errors.ts';
 import { passwordField } from '../../lib/screen/fields.ts';
 import { cellsOf, columnIndexes, dataRows, listWithColumn } from '../../lib/screen/list.ts';
 import { pollUntil, SIGNAL_INTERVALS_MS, visibleText } from '../../lib/screen/poll.ts';
@@ -90,6 +90,7 @@ export class TeamPage {
   async open(): Promise<void> {
     const settled = await watching(this.page, undefined, async (watch) => {
       const response = await this.page.goto(this.url, { timeout: this.timeoutMs });
+      if (response?.status() === 429) throw rateLimited(response.headers()['retry-after']);
       if (response && response.status() >= 500) throw new TransientAppError(`UXPin's team page answered ${response.status()}`);
       return this.settled(watch, () => true);
     });
@@ -258,4 +259,11 @@ export class TeamPage {
 function consistent(r: Reading, q: string): boolean {
   const members = r.rows.filter((t) => t.includes('@'));
   return members.length > 0 ? members.every((t) => t.toLowerCase().includes(q)) : r.empty;
+}
+
+/** UXPin asked us to slow down: the runner pauses the whole connection for its Retry-After. */
+function rateLimited(retryAfter: string | undefined): RateLimitedError {
+  const seconds = Number(retryAfter);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Math.max(0, Date.parse(retryAfter ?? '') - Date.now()) || 0;
+  return new RateLimitedError(`UXPin's team page answered 429 (too many requests)`, ms);
 }

@@ -1,7 +1,7 @@
 /** The test app's user list: find, invite, change a role, remove. */
 import type { Locator, Page } from 'playwright-core';
 import type { ObservedUser } from '../../../core/connector.ts';
-import { SessionExpiredError } from '../../../core/errors.ts';
+import { RateLimitedError, SessionExpiredError } from '../../../core/errors.ts';
 
 export class UsersPage {
   readonly heading: Locator;
@@ -18,7 +18,8 @@ export class UsersPage {
 
   /** Opens the list; the app sends an expired session to the sign-in form. */
   async open(baseUrl: string): Promise<void> {
-    await this.page.goto(new URL('/users', baseUrl).href);
+    const response = await this.page.goto(new URL('/users', baseUrl).href);
+    if (response?.status() === 429) throw new RateLimitedError('the app answered 429', Number(response.headers()['retry-after'] ?? 1) * 1000);
     if (new URL(this.page.url()).pathname === '/login') throw new SessionExpiredError('the app asked to sign in again');
     await this.heading.waitFor();
   }

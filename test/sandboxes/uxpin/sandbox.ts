@@ -52,6 +52,12 @@ export interface UxpinSandbox {
   setKnobs(partial: Partial<Knobs>): void;
   /** Ends every session now, as a short session lifetime would. */
   expireSessions(): void;
+  /**
+   * A rate-limit storm: for `ms` from now every screen load (a signed-in page) is answered 429 with
+   * `Retry-After: retryAfterSeconds`, as an app refusing a client that asks too fast. Counted in
+   * state.screenLoads.
+   */
+  rateLimitStorm(ms: number, retryAfterSeconds?: number): void;
   stop(): Promise<void>;
 }
 
@@ -62,6 +68,8 @@ class Sandbox {
   rng: () => number;
   /** lingeringToast: the last success message, shown again on every load of the team screen. */
   toast = '';
+  /** End of the current rate-limit storm (ms since epoch) and its Retry-After (seconds). */
+  storm = { until: 0, retryAfter: 1 };
   /** randomIds: this instance's suffix for ids and class names. */
   readonly suffix = `_${randomBytes(3).toString('hex')}`;
 
@@ -108,10 +116,16 @@ class Sandbox {
     };
     const view = req.method === 'GET' ? render[url.pathname] : undefined;
     if (!view) return html(res, 404, '<h1>Not found</h1>');
+    if (this.session(req)?.verified && Date.now() < this.storm.until) {
+      this.state.screenLoads.push('limited');
+      res.writeHead(429, { 'retry-after': String(this.storm.retryAfter), 'content-type': 'text/plain' }).end('Too many requests');
+      return;
+    }
     if (!this.session(req)?.verified) {
       const asked = this.knobs.loginLanding === 'asked' ? `?next=${encodeURIComponent(url.pathname + url.search)}` : '';
       return redirect(res, `/login${asked}`, 302, { 'set-cookie': sessionCookie(null) });
     }
+    this.state.screenLoads.push('ok');
     this.send(res, 200, view());
   }
 
@@ -274,6 +288,7 @@ export async function startUxpinSandbox(options: UxpinSandboxOptions = {}): Prom
     },
     setKnobs: (partial) => sandbox.setKnobs(partial),
     expireSessions: () => state.expireSessions(),
+    rateLimitStorm: (ms, retryAfterSeconds = 1) => void (sandbox.storm = { until: Date.now() + ms, retryAfter: retryAfterSeconds }),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

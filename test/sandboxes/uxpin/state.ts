@@ -63,6 +63,8 @@ export class SandboxState {
   logins = 0;
   /** Writes answered with an injected failure. */
   failuresInjected = 0;
+  /** Every screen load in order: 'ok', or 'limited' when a rate-limit storm answered it 429. */
+  readonly screenLoads: Array<'ok' | 'limited'> = [];
   /** Every user list served: tells a test whether a client searched or walked the pages. */
   readonly listViews: Array<{ query: string; page: number }> = [];
   private readonly sessions = new Map<string, Session>();
@@ -174,6 +176,7 @@ export class SandboxState {
       writes: this.writes,
       logins: this.logins,
       failuresInjected: this.failuresInjected,
+      screenLoads: [...this.screenLoads],
       listViews: this.listViews.map((v) => ({ ...v })),
     };
   }
