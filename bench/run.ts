@@ -23,6 +23,7 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'audit', file: './audit.ts', exportName: 'benchAudit' },
   { name: 'uxpin-phases', file: './uxpin-phases.ts', exportName: 'benchUxpinPhases' },
   { name: 'users-list', file: './users-list.ts', exportName: 'benchUsersList' },
+  { name: 'uxpin-first-cycle', file: './uxpin-first-cycle.ts', exportName: 'benchUxpinFirstCycle' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

@@ -49,7 +49,11 @@ export async function runConvergeJob(job: JobRun, userId: string) {
   for (let pass = 1; ; pass++) {
     const prov = await run.deps.provisioning.get(run.connection.id, userId);
     if (!prov) return { skipped: 'no provisioning state' } as const;
-    if (pass === 1) await readMemberListIfWanted(run, prov);
+    if (pass === 1) {
+      await readMemberListIfWanted(run, prov, async (peerId, peerProv, jobId) => {
+        await convergeOnce({ ...run, isFinal: () => false }, peerId, peerProv, undefined, { jobId, attempt: 1 });
+      });
+    }
     previousRunId = await convergeOnce(run, userId, prov, previousRunId);
     const now = await run.deps.provisioning.get(run.connection.id, userId);
     // A change that arrived while this pass ran was coalesced into this (active) job: run again.
@@ -58,13 +62,15 @@ export async function runConvergeJob(job: JobRun, userId: string) {
   }
 }
 
-async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState, previousRunId?: string): Promise<string> {
+async function convergeOnce(
+  run: JobRun, userId: string, prov: ProvisioningState, previousRunId?: string, as = { jobId: String(run.job.id), attempt: run.attempt },
+): Promise<string> {
   let peers: InvitePeer[] = [];
   let batched = false;
   const snapshots = memberSnapshots(run);
   let listedBy: { runId: string; readAt: string } | undefined;
   const pass = await runUserPass(run, {
-    userId, prov, jobId: String(run.job.id), attempt: run.attempt, previousRunId, isFinal: run.isFinal,
+    userId, prov, jobId: as.jobId, attempt: as.attempt, previousRunId, isFinal: run.isFinal,
   }, async (scope, desired) => {
     await withLogin(run.connector, scope.ctx, scope.session, async () => {
       const result = await converge(run.connector, scope.ctx, desired, {

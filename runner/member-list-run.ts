@@ -7,9 +7,11 @@
  */
 import type { ObservedUser } from '../core/connector.ts';
 import type { ProvisioningState } from '../core/provisioning/state.ts';
-import { withLogin } from './converge.ts';
+import { plan } from '../core/provisioning/plan.ts';
+import { readDesired, withLogin } from './converge.ts';
 import type { JobRun } from './job-runs.ts';
-import { MemberSnapshots, MIN_WAITING } from './member-snapshot.ts';
+import { convergeJobId } from './jobs.ts';
+import { MemberSnapshots, MIN_WAITING, type SnapshotMeta } from './member-snapshot.ts';
 import { attempt } from './user-pass.ts';
 import { closeScope, openScope } from './run-scope.ts';
 
@@ -17,16 +19,22 @@ import { closeScope, openScope } from './run-scope.ts';
 export const MEMBER_LIST_TASK = 'member-list';
 /** How long one walk may hold the right to read the list; a crashed reader frees it after this. */
 const CLAIM_MS = 5 * 60_000;
+/** Waiting users one walk settles in its own job at most; the rest settle from the snapshot in their own jobs. */
+const SETTLE_LIMIT = 1_000;
 
 export function memberSnapshots(run: Pick<JobRun, 'deps'>): MemberSnapshots {
   return new MemberSnapshots(run.deps.redis, run.deps.prefix);
 }
 
+/** Converges one user in a run of its own under the given job id (job-runs.ts convergeOnce). */
+export type SettleOne = (userId: string, prov: ProvisioningState, jobId: string) => Promise<void>;
+
 /**
- * Reads the list when it pays and no fresh snapshot already covers `prov`'s user. Never throws:
- * a failed walk is a failed run with its evidence, and the job goes on searching its user.
+ * Reads the list when it pays and no fresh snapshot already covers `prov`'s user, then settles the
+ * waiting users it vouches for (`settle`). Never throws: a failed walk is a failed run with its
+ * evidence, and the job goes on searching its user.
  */
-export async function readMemberListIfWanted(run: JobRun, prov: ProvisioningState): Promise<void> {
+export async function readMemberListIfWanted(run: JobRun, prov: ProvisioningState, settle?: SettleOne): Promise<void> {
   if (!run.connector.capabilities.listUsers) return;
   const { deps, connection } = run;
   const snapshots = memberSnapshots(run);
@@ -37,7 +45,8 @@ export async function readMemberListIfWanted(run: JobRun, prov: ProvisioningStat
   if (!(await snapshots.wanted(connection.id, waiting, deps.memberListMinWaiting ?? MIN_WAITING))) return;
   if (!(await snapshots.claim(connection.id, CLAIM_MS))) return; // another job is reading it now
   try {
-    await walk(run, snapshots, waiting);
+    const meta = await walk(run, snapshots, waiting);
+    if (meta && settle) await settleWaiting(run, snapshots, meta, settle);
   } catch (error) {
     run.logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'member list not read; users are searched one by one');
   } finally {
@@ -45,7 +54,7 @@ export async function readMemberListIfWanted(run: JobRun, prov: ProvisioningStat
   }
 }
 
-async function walk(run: JobRun, snapshots: MemberSnapshots, waiting: number): Promise<void> {
+async function walk(run: JobRun, snapshots: MemberSnapshots, waiting: number): Promise<SnapshotMeta | undefined> {
   const scope = await openScope({ ...run, jobId: String(run.job.id), task: MEMBER_LIST_TASK });
   // Named in the job's progress like any run, so a crash in the walk closes it as crashed (process.ts).
   await run.job.updateProgress({ tries: run.attempt, runId: scope.runId });
@@ -58,6 +67,45 @@ async function walk(run: JobRun, snapshots: MemberSnapshots, waiting: number): P
   });
   const record = await closeScope(scope, failure);
   // Only a walk whose evidence is sealed may speak for users: their records point at it.
-  if (record.status !== 'succeeded' || !record.evidence?.manifest) return;
-  await snapshots.store(run.connection.id, users, { runId: scope.runId, startedAt, readMs: Date.parse(record.endedAt ?? '') - startedAt || 0 });
+  if (record.status !== 'succeeded' || !record.evidence?.manifest) return undefined;
+  return snapshots.store(run.connection.id, users, { runId: scope.runId, startedAt, readMs: Date.parse(record.endedAt ?? '') - startedAt || 0 });
+}
+
+/**
+ * The waiting users the new snapshot settles, in this job rather than one job each: each one whose
+ * listed state leaves nothing to do gets its own run (named after its own job, which is removed
+ * first, so no second run of it starts meanwhile). Anyone the list does not vouch for, or who needs
+ * an action, keeps its own job. Stops when a removal is waiting: removals go first.
+ */
+async function settleWaiting(run: JobRun, snapshots: MemberSnapshots, meta: SnapshotMeta, settle: SettleOne): Promise<void> {
+  const { deps, connection } = run;
+  const index = await deps.provisioning.stateIndex(connection.id);
+  const ids = await index.ids(connection.id, 'pending', { before: meta.startedAt, limit: SETTLE_LIMIT });
+  const states = await deps.provisioning.getMany(connection.id, ids.filter((id) => id !== (run.job.data as { userId?: string }).userId));
+  let settled = 0;
+  for (const [userId, prov] of states) {
+    if (run.signal.aborted || (settled % 50 === 49 && (await deps.queue.queue.getWaitingCount()) > 0)) break;
+    const desired = await readDesired(deps, connection, run.connector, userId, prov).catch(() => undefined);
+    const listed = desired && !desired.previousEmail ? await snapshots.vouch(connection.id, desired.user.email, prov) : undefined;
+    if (!desired || !listed || !leavesNothing(run, desired, listed.user)) continue;
+    const jobId = convergeJobId(connection.id, userId);
+    if (!(await deps.queue.queue.remove(jobId).catch(() => 0))) continue; // running elsewhere, or no job: left to it / the sweep
+    try {
+      await settle(userId, prov, jobId);
+      settled++;
+    } catch {
+      // Its run has the failure and its evidence; the user's own job tries again.
+    }
+    const now = await deps.provisioning.get(connection.id, userId);
+    if (now?.state === 'pending') await deps.queue.enqueue([{ connectionId: connection.id, userId }]);
+  }
+  if (settled > 0) run.logger.info({ settled, runId: meta.runId }, 'settled waiting users from the member list');
+}
+
+function leavesNothing(run: JobRun, desired: Parameters<typeof plan>[0], listed: Parameters<typeof plan>[1]): boolean {
+  try {
+    return plan(desired, listed, run.connector.capabilities).kind === 'none';
+  } catch {
+    return false;
+  }
 }
