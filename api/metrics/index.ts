@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
 import { scrape } from './scrape.ts';
 import { HealthStore } from '../../core/connections/health.ts';
+import { QueuePace, type QueueEstimate } from '../../core/queue-pace.ts';
 
 export { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
 export { scrape } from './scrape.ts';
@@ -33,6 +34,10 @@ async function metricsPlugin(app: FastifyInstance) {
   const health = new HealthStore(app.scimwright.redis, app.scimwright.config.redisPrefix);
   prom.attentionSource ??= async () => Promise.all((await app.scimwright.connections.list())
     .map(async (c) => [c.id, (await health.attention(c.id)) !== undefined] as [string, boolean]));
+
+  const pace = new QueuePace(app.scimwright.redis, app.scimwright.config.redisPrefix);
+  prom.paceSource ??= async () => Promise.all((await app.scimwright.connections.list())
+    .map(async (c) => [c.id, await pace.estimate(c.id)] as [string, QueueEstimate[]]));
 
   app.addHook('onResponse', async (request, reply) => {
     if (!request.url.startsWith(SCIM_PREFIX)) return;
