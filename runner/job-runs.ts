@@ -50,7 +50,7 @@ export async function runConvergeJob(job: JobRun, userId: string) {
     const prov = await run.deps.provisioning.get(run.connection.id, userId);
     if (!prov) return { skipped: 'no provisioning state' } as const;
     if (pass === 1) {
-      await readMemberListIfWanted(run, prov, async (peerId, peerProv, jobId) => {
+      await readMemberListIfWanted(run, userId, prov, async (peerId, peerProv, jobId) => {
         await convergeOnce({ ...run, isFinal: () => false }, peerId, peerProv, undefined, { jobId, attempt: 1 });
       });
     }

@@ -34,9 +34,13 @@ export type SettleOne = (userId: string, prov: ProvisioningState, jobId: string)
  * waiting users it vouches for (`settle`). Never throws: a failed walk is a failed run with its
  * evidence, and the job goes on searching its user.
  */
-export async function readMemberListIfWanted(run: JobRun, prov: ProvisioningState, settle?: SettleOne): Promise<void> {
+export async function readMemberListIfWanted(run: JobRun, userId: string, prov: ProvisioningState, settle?: SettleOne): Promise<void> {
   if (!run.connector.capabilities.listUsers) return;
   const { deps, connection } = run;
+  // A removal never waits for a walk: neither its own (a leaver's job) nor a waiting one's.
+  if (prov.deleted || (await deps.queue.queue.getWaitingCount()) > 0) return;
+  const own = await readDesired(deps, connection, run.connector, userId, prov).catch(() => undefined);
+  if (!own?.user.member) return;
   const snapshots = memberSnapshots(run);
   const meta = await snapshots.meta(connection.id);
   const newest = Math.max(Date.parse(prov.changedAt ?? '') || 0, Date.parse(prov.lastRunAt ?? '') || 0);
@@ -46,7 +50,7 @@ export async function readMemberListIfWanted(run: JobRun, prov: ProvisioningStat
   if (!(await snapshots.claim(connection.id, CLAIM_MS))) return; // another job is reading it now
   try {
     const meta = await walk(run, snapshots, waiting);
-    if (meta && settle) await settleWaiting(run, snapshots, meta, settle);
+    if (meta && settle) await settleWaiting(run, userId, snapshots, meta, settle);
   } catch (error) {
     run.logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'member list not read; users are searched one by one');
   } finally {
@@ -77,11 +81,11 @@ async function walk(run: JobRun, snapshots: MemberSnapshots, waiting: number): P
  * first, so no second run of it starts meanwhile). Anyone the list does not vouch for, or who needs
  * an action, keeps its own job. Stops when a removal is waiting: removals go first.
  */
-async function settleWaiting(run: JobRun, snapshots: MemberSnapshots, meta: SnapshotMeta, settle: SettleOne): Promise<void> {
+async function settleWaiting(run: JobRun, ownId: string, snapshots: MemberSnapshots, meta: SnapshotMeta, settle: SettleOne): Promise<void> {
   const { deps, connection } = run;
   const index = await deps.provisioning.stateIndex(connection.id);
   const ids = await index.ids(connection.id, 'pending', { before: meta.startedAt, limit: SETTLE_LIMIT });
-  const states = await deps.provisioning.getMany(connection.id, ids.filter((id) => id !== (run.job.data as { userId?: string }).userId));
+  const states = await deps.provisioning.getMany(connection.id, ids.filter((id) => id !== ownId));
   let settled = 0;
   for (const [userId, prov] of states) {
     if (run.signal.aborted || (settled % 50 === 49 && (await deps.queue.queue.getWaitingCount()) > 0)) break;
