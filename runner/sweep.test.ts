@@ -13,12 +13,16 @@ import { sweepOnce } from './sweep.ts';
 
 const redis = redisPerFile();
 
-test('the sweep re-enqueues changes left pending past staleMs; a drift scan adds users in sync', async () => {
-  const prefix = 'sw';
-  const resources = new ResourceStore(redis.client, prefix);
-  const provisioning = new ProvisioningStore(redis.client, prefix);
+/** The stores under `prefix`, with one connection c1. */
+async function stores(prefix: string) {
   const connections = new ConnectionStore(redis.client, prefix, createSecretBox(Buffer.alloc(32, 7)));
   await connections.create({ id: 'c1', connector: 'test-app', baseUrl: 'http://127.0.0.1:9', credentials: { email: 'a@b.c', password: 'pw' }, settings: settingsSchema.parse({}) });
+  return { resources: new ResourceStore(redis.client, prefix), provisioning: new ProvisioningStore(redis.client, prefix), connections };
+}
+
+test('the sweep re-enqueues changes left pending past staleMs; a drift scan adds users in sync', async () => {
+  const prefix = 'sw';
+  const { resources, provisioning, connections } = await stores(prefix);
   for (const id of ['waiting', 'done', 'failed']) {
     await resources.create('c1', 'User', { id, schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `${id}@example.com` }, {
       bump: [{ id, key: connectionKeys(prefix, 'c1').prov(id) }],
@@ -40,10 +44,7 @@ test('the sweep re-enqueues changes left pending past staleMs; a drift scan adds
 
 test('a sweep round that enqueues ten or more users of a connection asks their jobs to read the member list once', async () => {
   const prefix = 'sw2';
-  const resources = new ResourceStore(redis.client, prefix);
-  const provisioning = new ProvisioningStore(redis.client, prefix);
-  const connections = new ConnectionStore(redis.client, prefix, createSecretBox(Buffer.alloc(32, 7)));
-  await connections.create({ id: 'c1', connector: 'test-app', baseUrl: 'http://127.0.0.1:9', credentials: { email: 'a@b.c', password: 'pw' }, settings: settingsSchema.parse({}) });
+  const { resources, provisioning, connections } = await stores(prefix);
   const at = new Date().toISOString();
   for (let i = 0; i < 10; i++) {
     const id = `u${i}`;
