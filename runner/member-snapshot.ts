@@ -20,9 +20,10 @@ import { connectionKeys } from '../core/store/keys.ts';
 export const SNAPSHOT_MAX_AGE_MS = 10 * 60_000;
 /**
  * Users waiting on a connection before a job reads the whole list rather than searching. Measured
- * (bench `uxpin-first-cycle`, sandbox at 150 ms per request): one UXPin search-and-confirm costs
- * about 1.4 s, one list page (25 members) about 0.4 s, so ten searches (14 s) already buy a
- * 35-page walk of 875 members. Bigger lists raise the bar through `readMs` of the last walk.
+ * (bench `uxpin-first-cycle`, sandbox at 150 ms per request, quiet machine): one user's run by
+ * search costs about 1.0 s (1.4 s in issue 16), one list page of 25 members about 0.9 s with its
+ * evidence, so ten searches buy a walk of about 11 pages; past that, `readMs` of the last walk
+ * raises the bar (a walk must cost no more than the searches it saves).
  */
 export const MIN_WAITING = 10;
 /** What one search costs, to weigh against the last walk's duration (see MIN_WAITING). */
