@@ -26,6 +26,7 @@ const BENCHES: Array<{ name: string; file: string; exportName: string }> = [
   { name: 'chaos', file: './chaos.ts', exportName: 'benchChaos' },
   { name: 'scale-out', file: './scale-out.ts', exportName: 'benchScaleOut' },
   { name: 'drift-scan', file: './drift-scan.ts', exportName: 'benchDriftScan' },
+  { name: 'uxpin-first-cycle', file: './uxpin-first-cycle.ts', exportName: 'benchUxpinFirstCycle' },
 ];
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));

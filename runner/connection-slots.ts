@@ -119,6 +119,12 @@ export class ConnectionSlots {
     return this.held(connectionId, token);
   }
 
+  /** True when a removal is in this connection's line for a slot (removals take places below PLACE_BAND). */
+  async removalWaiting(connectionId: string): Promise<boolean> {
+    const k = connectionSlotKeys(this.options.prefix, connectionId);
+    return (await this.options.redis.zcount(k.waiting, '-inf', `(${PLACE_BAND}`)) > 0;
+  }
+
   /**
    * After the job parked itself: true when a slot was granted to it in between (the releaser's
    * promote found it still active), so it must promote itself.

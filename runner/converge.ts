@@ -21,6 +21,8 @@ export interface ConvergeResult {
   observedAfter: ObservedUser | null;
   /** The user went out in one batch with the peers `invitePeers` gave; each peer is read back in a run of its own. */
   batched: boolean;
+  /** `observed` came from the connection's member list (`listed`), not a search: nothing was to be done. */
+  fromList: boolean;
 }
 
 /** The desired state from the SCIM user, their groups and the connection settings. */
@@ -70,6 +72,11 @@ export async function withLogin<T>(
 export interface ConvergeHooks {
   /** Called with the plan before acting, so a run cut short still says what it was doing. */
   onPlan(partial: Omit<ConvergeResult, 'observedAfter' | 'batched'>): Promise<void> | void;
+  /**
+   * The user as a recent read of the whole member list showed them, when that read may speak for
+   * them (member-snapshot.ts). Used only when it leaves nothing to do; otherwise the user is searched.
+   */
+  listed?(email: string): Promise<ObservedUser | undefined>;
   /** New users of the same connection to invite in one batch with this one (see invite-batch.ts). */
   invitePeers?(): Promise<DesiredUser[]>;
   /** The batch was refused or failed; this job's user is invited alone next. */
@@ -81,9 +88,11 @@ export async function converge(
 ): Promise<ConvergeResult> {
   const ops = connector.operations;
   if (desired.previousEmail) await retireAddress(connector, ctx, desired, desired.previousEmail);
-  const observed = await ops.findUser(ctx, desired.user.email);
+  const listed = await fromMemberList(connector, desired, hooks);
+  const observed = listed !== undefined ? listed : await ops.findUser(ctx, desired.user.email);
   const action = plan(desired, observed, connector.capabilities);
-  await hooks.onPlan({ action, desired: desired.user, observed });
+  const fromList = listed !== undefined;
+  await hooks.onPlan({ action, desired: desired.user, observed, fromList });
   const batched = action.kind === 'invite' && (await inviteBatch(connector, ctx, desired.user, hooks));
   const readBack = batched ? undefined : await act(connector, ctx, action, desired.user, observed, desired.deleted === true);
   // A connector that read its result back from a fresh page has already looked again for us.
@@ -93,7 +102,19 @@ export async function converge(
     after = await ops.findUser(ctx, desired.user.email);
   }
   verify(connector, desired, after);
-  return { action, desired: desired.user, observed, observedAfter: after, batched };
+  return { action, desired: desired.user, observed, observedAfter: after, batched, fromList };
+}
+
+/** The listed user when the list says there is nothing to do; undefined sends the runner to search. */
+async function fromMemberList(connector: ConnectorDefinition, desired: DesiredState, hooks: ConvergeHooks): Promise<ObservedUser | undefined> {
+  if (desired.previousEmail || !hooks.listed) return undefined;
+  const listed = await hooks.listed(desired.user.email);
+  if (!listed) return undefined;
+  try {
+    return plan(desired, listed, connector.capabilities).kind === 'none' ? listed : undefined;
+  } catch {
+    return undefined; // a refusal (a protected role) is decided on a search, with its evidence
+  }
 }
 
 /**

@@ -52,6 +52,11 @@ export interface RunnerDeps {
   attentionAfter: number;
   /** How long a marked connection's user jobs wait before they look again (ms). */
   attentionPauseMs: number;
+  /**
+   * Users waiting on a connection before a job reads its whole member list instead of searching
+   * each (member-snapshot.ts MIN_WAITING when absent; Infinity turns it off, e.g. a bench baseline).
+   */
+  memberListMinWaiting?: number;
   /** Told of every run as it closes (metrics); must not throw. */
   onRunEnd?: (run: RunRecord) => void;
 }

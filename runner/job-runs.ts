@@ -13,6 +13,7 @@ import { converge, withLogin } from './converge.ts';
 import type { RunnerDeps } from './deps.ts';
 import { withOperationEvidence } from './evidence/operations.ts';
 import { findInvitePeers, pauseAfterRefusal, settlePeers, type InvitePeer } from './invite-batch.ts';
+import { memberSnapshots, readMemberListIfWanted } from './member-list-run.ts';
 import { closeScope, openScope } from './run-scope.ts';
 import type { HeldSlot } from './connection-slots.ts';
 import { attempt, runUserPass } from './user-pass.ts';
@@ -51,6 +52,11 @@ export async function runConvergeJob(job: JobRun, userId: string) {
   for (let pass = 1; ; pass++) {
     const prov = await run.deps.provisioning.get(run.connection.id, userId);
     if (!prov) return { skipped: 'no provisioning state' } as const;
+    if (pass === 1) {
+      await readMemberListIfWanted(run, userId, prov, async (peerId, peerProv, jobId) => {
+        await convergeOnce({ ...run, isFinal: () => false }, peerId, peerProv, undefined, { jobId, attempt: 1 });
+      });
+    }
     previousRunId = await convergeOnce(run, userId, prov, previousRunId);
     const now = await run.deps.provisioning.get(run.connection.id, userId);
     // A change that arrived while this pass ran was coalesced into this (active) job: run again.
@@ -59,11 +65,15 @@ export async function runConvergeJob(job: JobRun, userId: string) {
   }
 }
 
-async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState, previousRunId?: string): Promise<string> {
+async function convergeOnce(
+  run: JobRun, userId: string, prov: ProvisioningState, previousRunId?: string, as = { jobId: String(run.job.id), attempt: run.attempt },
+): Promise<string> {
   let peers: InvitePeer[] = [];
   let batched = false;
+  const snapshots = memberSnapshots(run);
+  let listedBy: { runId: string; readAt: string } | undefined;
   const pass = await runUserPass(run, {
-    userId, prov, jobId: String(run.job.id), attempt: run.attempt, previousRunId, isFinal: run.isFinal,
+    userId, prov, jobId: as.jobId, attempt: as.attempt, previousRunId, isFinal: run.isFinal,
   }, async (scope, desired) => {
     await withLogin(run.connector, scope.ctx, scope.session, async () => {
       const result = await converge(run.connector, scope.ctx, desired, {
@@ -71,11 +81,21 @@ async function convergeOnce(run: JobRun, userId: string, prov: ProvisioningState
           scope.summary.action = p.action.kind;
           if (p.action.kind === 'none') scope.summary.why = p.action.why;
           scope.summary.observed = p.observed;
+          if (p.fromList) scope.summary.memberList = listedBy;
+          // Before any write: the member list stops speaking for the addresses this run changes.
+          const changed = [...(p.action.kind !== 'none' ? [p.desired.email, ...(p.observed ? [p.observed.email] : [])] : []), ...(desired.previousEmail ? [desired.previousEmail] : [])];
+          await snapshots.touch(run.connection.id, changed);
           // On record before the action, so a run cut short by a crash still says what it was doing.
           await run.deps.runs.update(scope.runId, scope.secrets.redactAll(scope.summary));
         },
+        listed: async (email) => {
+          const vouched = await snapshots.vouch(run.connection.id, email, prov);
+          listedBy = vouched && { runId: vouched.meta.runId, readAt: new Date(vouched.meta.startedAt).toISOString() };
+          return vouched?.user;
+        },
         invitePeers: async () => {
           peers = await findInvitePeers(run, userId, desired.user.email);
+          await snapshots.touch(run.connection.id, peers.map((peer) => peer.desired.user.email));
           return peers.map((peer) => peer.desired.user);
         },
         batchFailed: (error) => pauseAfterRefusal(run, error),

@@ -45,7 +45,7 @@ export interface RunScope {
   readonly session: Session;
   readonly ctx: ConnectorContext;
   /** Filled in as the run learns (action, desired, observed …); goes to the record and manifest. */
-  readonly summary: Partial<Pick<RunRecord, 'action' | 'why' | 'desired' | 'observed' | 'observedAfter' | 'batch'>>;
+  readonly summary: Partial<Pick<RunRecord, 'action' | 'why' | 'desired' | 'observed' | 'observedAfter' | 'batch' | 'memberList'>>;
   readonly log: ReturnType<typeof safeLog>;
   readonly input: ScopeInput;
 }

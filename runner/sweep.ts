@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { ConnectionStore } from '../core/connections/store.ts';
 import type { ProvisioningStore } from '../core/provisioning/state.ts';
 import type { ConvergeQueue, ConvergeRequest } from '../core/queue.ts';
+import { MIN_WAITING, type MemberSnapshots } from './member-snapshot.ts';
 
 const BATCH = 500;
 
@@ -15,6 +16,8 @@ export interface SweepDeps {
   connections: ConnectionStore;
   provisioning: ProvisioningStore;
   queue: ConvergeQueue;
+  /** When given, a round that enqueues MIN_WAITING or more users of a connection has their jobs read its member list once (member-snapshot.ts). */
+  snapshots?: Pick<MemberSnapshots, 'request'>;
 }
 
 export interface SweepOptions {
@@ -41,6 +44,8 @@ export async function sweepOnce(deps: SweepDeps, options: SweepOptions = {}): Pr
       ...(await index.ids(connectionId, 'pending', { before: now - staleMs + 1 })),
       ...(options.drift === true ? await index.ids(connectionId, 'in_sync') : []),
     ];
+    // Asked before the jobs go in, so the first of them already reads the list instead of searching.
+    if (ids.length >= MIN_WAITING) await deps.snapshots?.request(connectionId);
     for (let i = 0; i < ids.length; i += BATCH) {
       const states = await deps.provisioning.getMany(connectionId, ids.slice(i, i + BATCH));
       const due: ConvergeRequest[] = [];

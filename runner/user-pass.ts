@@ -6,6 +6,7 @@
  */
 import type { DesiredState } from '../core/provisioning/desired.ts';
 import type { ProvisioningState } from '../core/provisioning/state.ts';
+import { QueuePace } from '../core/queue-pace.ts';
 import type { RunRecord } from '../core/runs/store.ts';
 import { noteUserRun } from './attention.ts';
 import { appSettings } from './context.ts';
@@ -71,6 +72,11 @@ export async function runUserPass(
       : member ? { appRole: role, appliedEmail: email } : { removed: true }),
   });
   await noteUserRun(run.deps, run.connection.id, scope.runId, userId, failure.error);
+  // The queue's measured pace, for the console's estimate and /metrics (core/queue-pace.ts).
+  if (email !== undefined && record.endedAt) {
+    await new QueuePace(run.deps.redis, run.deps.prefix).record(run.connection.id, member ? 'other' : 'removal', { startedAt: record.startedAt, endedAt: record.endedAt })
+      .catch((error: unknown) => scope.log('warn', 'queue pace not recorded', { error: String(error) }));
+  }
   // The app changed for an address other ids want too: a user reported in sync must still be.
   const wrote = scope.summary.action !== undefined && scope.summary.action !== 'none';
   if (wrote && recheck.length > 0) await run.deps.queue.enqueue(recheck.map((id) => ({ connectionId: run.connection.id, userId: id })));

@@ -24,6 +24,7 @@ import { createProcessor } from './process.ts';
 import { createBullConvergeQueue, type BullConvergeQueue } from './queue.ts';
 import { defaultWorkerId } from './run-scope.ts';
 import { scheduleSweep, sweepOnce, type SweepOptions } from './sweep.ts';
+import { MemberSnapshots } from './member-snapshot.ts';
 import { startAppTokenScheduler } from './app-token-scheduler.ts';
 import { BATCH_LIMIT } from './invite-batch.ts';
 import { ATTENTION_THRESHOLD } from '../core/connections/health.ts';
@@ -129,7 +130,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     recheck(job);
   });
   worker.on('error', (error) => logger.error({ error: error.message }, 'worker error'));
-  const sweep = (o?: SweepOptions) => sweepOnce({ connections: deps.connections, provisioning: deps.provisioning, queue }, { ...sweepDefaults(options), ...o });
+  const snapshots = new MemberSnapshots(redis, prefix);
+  const sweep = (o?: SweepOptions) => sweepOnce({ connections: deps.connections, provisioning: deps.provisioning, queue, snapshots }, { ...sweepDefaults(options), ...o });
   const stopSweep = options.sweep === false ? () => {} : scheduleSweep(
     redis, `${prefix}:lock:sweep`, options.sweep?.intervalMs ?? 60_000, () => sweep(),
     (error) => logger.error({ error }, 'sweep failed'),

@@ -14,6 +14,7 @@ import { errorPage } from './errors.ts';
 import { badge, href, html, time, utc, type Html } from './html.ts';
 import { emptyState, page } from './layout.ts';
 import { importProgress, progressRoutes } from './users-progress.ts';
+import { queueSection } from './queue-estimate.ts';
 import { FILTERS, PAGE_ROWS, defaultDir, parseUsersQuery, usersLink, type RawQuery, type UsersQuery } from './users-query.ts';
 
 interface Row {
@@ -155,7 +156,9 @@ export async function userRoutes(app: FastifyInstance) {
     const path = href('connections', connection.id, 'users');
     const now = Date.now();
     const query = parseUsersQuery(request.query);
-    const [total, progress] = await Promise.all([app.scimwright.directory.provisioning.count(connection.id), importProgress(app, connection.id, now)]);
+    const [total, progress, queue] = await Promise.all([
+      app.scimwright.directory.provisioning.count(connection.id), importProgress(app, connection.id, now), queueSection(app, connection.id),
+    ]);
     let found = await idsFor(app, connection.id, query, now);
     const pages = Math.max(1, Math.ceil(found.total / PAGE_ROWS));
     if (query.page > pages) {
@@ -177,6 +180,6 @@ export async function userRoutes(app: FastifyInstance) {
     }
     return reply.type('text/html; charset=utf-8').send(page({
       title: `Users of ${connection.id}`, section: 'connections', session, crumbs: [{ label: 'Connections', path: '/console/connections' }],
-    }, html`${progressLine}${filterForm(path, query)}${countLine(query, found, total, rows.length)}${table}${pager(path, query, pages)}`));
+    }, html`${progressLine}${queue}${filterForm(path, query)}${countLine(query, found, total, rows.length)}${table}${pager(path, query, pages)}`));
   });
 }

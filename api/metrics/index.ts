@@ -12,6 +12,7 @@ import { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts
 import { scrape } from './scrape.ts';
 import { HealthStore } from '../../core/connections/health.ts';
 import { DriftStore } from '../../core/drift/store.ts';
+import { QueuePace, type QueueEstimate } from '../../core/queue-pace.ts';
 
 export { createPromMetrics, type PromMetrics, type QueueCounts } from './prom.ts';
 export { scrape } from './scrape.ts';
@@ -37,6 +38,10 @@ async function metricsPlugin(app: FastifyInstance) {
   const drift = new DriftStore(app.scimwright.redis, app.scimwright.config.redisPrefix);
   prom.driftSource ??= async () => Promise.all((await app.scimwright.connections.list())
     .map(async (c) => [c.id, await drift.counts(c.id)] as [string, Record<string, number>]));
+
+  const pace = new QueuePace(app.scimwright.redis, app.scimwright.config.redisPrefix);
+  prom.paceSource ??= async () => Promise.all((await app.scimwright.connections.list())
+    .map(async (c) => [c.id, await pace.estimate(c.id)] as [string, QueueEstimate[]]));
 
   app.addHook('onResponse', async (request, reply) => {
     if (!request.url.startsWith(SCIM_PREFIX)) return;

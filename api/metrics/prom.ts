@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Metrics } from '../../core/metrics.ts';
+import type { QueueEstimate } from '../../core/queue-pace.ts';
 
 /** The BullMQ Queue's job counts (typed here: api/ never imports BullMQ). */
 export interface QueueCounts {
@@ -23,6 +24,8 @@ export interface PromMetrics {
   attentionSource?: () => Promise<Array<[connectionId: string, marked: boolean]>>;
   /** Read at every scrape: each connection's drift findings by kind, from its last scan (set by the gateway). */
   driftSource?: () => Promise<Array<[connectionId: string, counts: Record<string, number>]>>;
+  /** Read at every scrape: each connection's waiting users and measured pace by kind (core/queue-pace.ts). */
+  paceSource?: () => Promise<Array<[connectionId: string, estimates: QueueEstimate[]]>>;
 }
 
 /** package.json's version, read once (tsx runs from the source tree, so the file is there). */
@@ -126,5 +129,29 @@ export function createPromMetrics(options: PromMetricsOptions = {}): PromMetrics
       }
     },
   });
+  paceGauges(prom, registers);
   return prom;
+}
+
+/** The queue estimate the console shows, per connection and kind (removal, other), read at scrape time. */
+function paceGauges(prom: PromMetrics, registers: Registry[]): void {
+  const labelNames = ['connection', 'kind'] as const;
+  let read: Promise<Array<[string, QueueEstimate[]]>> | undefined;
+  // One read per scrape for the three gauges: the first collect starts it, the others share it.
+  const rows = () => (read ??= (prom.paceSource?.() ?? Promise.resolve([])).finally(() => setImmediate(() => { read = undefined; })));
+  const gauge = (name: string, help: string, value: (e: QueueEstimate) => number | undefined) => new Gauge({
+    name, help, labelNames, registers,
+    async collect() {
+      this.reset();
+      for (const [connection, estimates] of await rows()) {
+        for (const e of estimates) {
+          const v = value(e);
+          if (v !== undefined) this.set({ connection, kind: e.kind }, v);
+        }
+      }
+    },
+  });
+  gauge('scimwright_queue_seconds_per_job', 'Measured seconds per user job of this connection and kind (removal, other), smoothed over recent runs.', (e) => (e.msPerJob === undefined ? undefined : e.msPerJob / 1000));
+  gauge('scimwright_queue_waiting_users', 'Users of this connection waiting to be converged, by kind (removal, other).', (e) => e.waiting);
+  gauge('scimwright_queue_eta_seconds', 'Seconds until this kind\'s waiting users are done at the measured pace (removals go first, so "other" includes them).', (e) => e.etaSeconds);
 }

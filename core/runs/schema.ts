@@ -43,6 +43,11 @@ export const runRecordSchema = z.object({
    * evidence has the invite screenshots), its user, and how many users the batch held.
    */
   batch: z.object({ runId: z.string(), userId: z.string(), size: z.number().int().positive() }).optional(),
+  /**
+   * Set when "nothing to do" was decided from the connection's member list instead of a search:
+   * the run that read the list (its evidence has the list's screens) and when its read began.
+   */
+  memberList: z.object({ runId: z.string(), readAt: z.string() }).optional(),
   /** The run this one took over from after a worker crash. */
   previousRunId: z.string().optional(),
   /** Which worker process ran it: host:pid. */
