@@ -226,3 +226,23 @@ test('a big group PATCH applied in slices is all or nothing, and reads meanwhile
   for (const n of seen) assert.ok(n === 300 || n === 2599, `a read saw ${n} members`);
   assert.equal((await call(c, 'GET', `/Groups/${group}`)).json().members.length, 2599);
 });
+
+test('a group holds at most 20,000 members (advertised; the 400 names the bound and defaultRole); one stored bigger can still shrink', async () => {
+  const c = await createConnection(gw);
+  const config = (await call(c, 'GET', '/ServiceProviderConfig')).json();
+  const max = JSON.stringify(config).match(/"members":(\d+)/)?.[1];
+  assert.equal(max, '20000', 'the bound is advertised');
+  const many = (n: number, p = 'm') => Array.from({ length: n }, (_, i) => ({ value: `${p}${i}` }));
+  assertScimError(await call(c, 'POST', '/Groups', { displayName: 'Everyone', members: many(20_001) }), 400, 'invalidValue', /20000.*defaultRole/);
+  const group = (await call(c, 'POST', '/Groups', { displayName: 'Old big' })).json();
+  // What an older version (bound 100,000) could store: 20,002 members.
+  const key = gw.core.directory.resources.keys(c.id).doc('Group', group.id);
+  const stored = JSON.parse((await gw.redis.hget(key, 'body'))!);
+  stored.members = many(20_002);
+  await gw.redis.hset(key, 'body', JSON.stringify(stored));
+  const grow = await call(c, 'PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: 'm-new' }] }] });
+  assertScimError(grow, 400, 'invalidValue', /20000.*defaultRole/);
+  const shrink = await call(c, 'PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'members', value: many(2) }] });
+  assert.equal(shrink.statusCode, 204, shrink.body.slice(0, 300));
+  assert.equal((await call(c, 'GET', `/Groups/${group.id}`)).json().members.length, 20_000);
+});
