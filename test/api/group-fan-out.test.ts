@@ -7,70 +7,46 @@
  * Speed is measured in bench/adversarial.ts (SLOWLOG column), not here.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import { BATCH_ITEMS } from '../../core/store/fan-out.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { createConnection, startGateway, type TestGateway } from '../support/gateway.ts';
+import { createConnection, scimCall, snapshot as snapshotOf, useGateway, type Conn } from './scim-harness.ts';
 
-let redis: TestRedis;
-let gw: TestGateway;
-before(async () => {
-  redis = await startRedis();
-  gw = await startGateway(redis.url, { bodyLimit: 8 * 1024 * 1024, rateLimitPerMinute: 100_000 });
-});
-after(async () => {
-  await gw.close();
-  await redis.stop();
-});
-
+const env = useGateway();
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-type Conn = Awaited<ReturnType<typeof createConnection>>;
-
-async function call(c: Conn, method: string, path: string, payload?: unknown) {
-  return gw.app.inject({
-    method: method as 'GET', url: `${c.base}${path}`, headers: { ...c.auth, 'content-type': 'application/scim+json' },
-    ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
-  });
-}
+const call = (c: Conn, method: string, path: string, payload?: unknown) => scimCall(env.gw, c, method, path, payload);
+const snapshot = (connectionId: string) => snapshotOf(env.gw, connectionId);
 
 async function users(c: Conn, n: number, tag: string): Promise<string[]> {
   const ctx = { connectionId: c.id, baseUrl: `http://scim.test${c.base}`, tokenId: 'tok', requestId: 'seed' };
   const ids: string[] = [];
-  for (let i = 0; i < n; i++) ids.push(String((await gw.core.directory.users.create(ctx, { userName: `${tag}${i}@x.com` })).resource.id));
+  for (let i = 0; i < n; i++) ids.push(String((await env.gw.core.directory.users.create(ctx, { userName: `${tag}${i}@x.com` })).resource.id));
   return ids;
-}
-
-async function snapshot(connectionId: string): Promise<string> {
-  const keys = (await gw.redis.keys(`${gw.config.redisPrefix}:c:${connectionId}:*`)).sort();
-  const out: string[] = [];
-  for (const key of keys) out.push(key, JSON.stringify(await gw.redis.dump(key)));
-  return out.join('\n');
 }
 
 /** Each user's provisioning generation (bumped once per accepted change). */
 async function generations(c: Conn, ids: string[]): Promise<number[]> {
-  const keys = gw.core.directory.resources.keys(c.id);
-  return Promise.all(ids.map(async (id) => Number(await gw.redis.hget(keys.prov(id), 'generation'))));
+  const keys = env.gw.core.directory.resources.keys(c.id);
+  return Promise.all(ids.map(async (id) => Number(await env.gw.redis.hget(keys.prov(id), 'generation'))));
 }
 
 /** The members' reverse sets agree with the group document, and no fan-out is left. */
 async function assertMembershipMatches(c: Conn, groupId: string, ids: string[]) {
-  const keys = gw.core.directory.resources.keys(c.id);
+  const keys = env.gw.core.directory.resources.keys(c.id);
   const doc = (await call(c, 'GET', `/Groups/${groupId}`)).json();
   const members = new Set<string>(doc.members.map((m: { value: string }) => m.value));
   for (const id of ids) {
-    assert.equal(await gw.redis.sismember(keys.memberOf(id), groupId), members.has(id) ? 1 : 0, `user ${id} (${members.has(id) ? 'member' : 'not a member'})`);
+    assert.equal(await env.gw.redis.sismember(keys.memberOf(id), groupId), members.has(id) ? 1 : 0, `user ${id} (${members.has(id) ? 'member' : 'not a member'})`);
   }
-  assert.equal(await gw.redis.hlen(keys.fanOuts), 0, 'no fan-out left');
-  assert.deepEqual(await gw.redis.keys(`${keys.base}:staging:*`), [], 'no staging list left');
+  assert.equal(await env.gw.redis.hlen(keys.fanOuts), 0, 'no fan-out left');
+  assert.deepEqual(await env.gw.redis.keys(`${keys.base}:staging:*`), [], 'no staging list left');
 }
 
 test('a 400-member group write applies at most one batch of members per Redis script, each member once', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const ids = await users(c, 400, 'fan');
   const before = await generations(c, ids);
-  const monitor = await new Redis(redis.url).monitor();
+  const monitor = await new Redis(env.redis.url).monitor();
   // Commands a script runs reach MONITOR as one unbroken run marked "lua": a run is one script.
   let run = 0;
   let worst = 0;
@@ -81,7 +57,7 @@ test('a 400-member group write applies at most one batch of members per Redis sc
   try {
     const created = await call(c, 'POST', '/Groups', { displayName: 'Fan', members: ids.map((value) => ({ value })) });
     assert.equal(created.statusCode, 201, created.body.slice(0, 300));
-    await gw.redis.ping();
+    await env.gw.redis.ping();
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(worst > 0, 'the bumps were seen');
     // One script used to bump all 400 members (and re-list each in the users list) at once.
@@ -94,7 +70,7 @@ test('a 400-member group write applies at most one batch of members per Redis sc
 });
 
 test('a big group write refused at its commit (name taken) leaves Redis byte-identical', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const ids = await users(c, 150, 'ref');
   assert.equal((await call(c, 'POST', '/Groups', { displayName: 'Taken' })).statusCode, 201);
   const group = (await call(c, 'POST', '/Groups', { displayName: 'Mine' })).json().id as string;
@@ -106,22 +82,22 @@ test('a big group write refused at its commit (name taken) leaves Redis byte-ide
   assert.equal(post.statusCode, 409, post.body.slice(0, 300));
   // Compared whole (a diff of two long snapshots takes the assertion minutes to print).
   const after = await snapshot(c.id);
-  const left = (await gw.redis.keys(`${gw.config.redisPrefix}:c:${c.id}:*`)).filter((k) => !before.includes(`${k}\n`));
+  const left = (await env.gw.redis.keys(`${env.gw.config.redisPrefix}:c:${c.id}:*`)).filter((k) => !before.includes(`${k}\n`));
   assert.ok(after === before, `changed; new keys: ${left.join(' ')}`);
 });
 
 test('a write to a group whose fan-out is still being applied waits for it, so members end as the group does', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const ids = await users(c, 400, 'cc');
   const group = (await call(c, 'POST', '/Groups', { displayName: 'Busy' })).json().id as string;
-  const client = gw.redis as unknown as { scimwrightFanOut: (...args: string[]) => Promise<unknown> };
+  const client = env.gw.redis as unknown as { scimwrightFanOut: (...args: string[]) => Promise<unknown> };
   const apply = client.scimwrightFanOut;
   // After the big add's first batch, a small PATCH removes the last member, while the add's
   // later batches (which hold that member) are still to come.
   let second: Awaited<ReturnType<typeof call>> | undefined;
   let started = false;
   client.scimwrightFanOut = async (...args) => {
-    const result = await apply.apply(gw.redis, args);
+    const result = await apply.apply(env.gw.redis, args);
     if (!started) {
       started = true;
       second = await call(c, 'PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${ids[399]}"]` }] });
@@ -136,21 +112,21 @@ test('a write to a group whose fan-out is still being applied waits for it, so m
   }
   assert.equal(second?.statusCode, 204, second?.body.slice(0, 300));
   await assertMembershipMatches(c, group, ids);
-  assert.equal(await gw.redis.sismember(gw.core.directory.resources.keys(c.id).memberOf(ids[399]!), group), 0);
+  assert.equal(await env.gw.redis.sismember(env.gw.core.directory.resources.keys(c.id).memberOf(ids[399]!), group), 0);
 });
 
 test('a fan-out cut short (the process died) is finished by the next write to the group, or at start', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const ids = await users(c, 300, 'crash');
   const gen0 = await generations(c, ids);
-  const keys = gw.core.directory.resources.keys(c.id);
-  const client = gw.redis as unknown as { scimwrightFanOut: (...args: string[]) => Promise<unknown> };
+  const keys = env.gw.core.directory.resources.keys(c.id);
+  const client = env.gw.redis as unknown as { scimwrightFanOut: (...args: string[]) => Promise<unknown> };
   const apply = client.scimwrightFanOut;
   // The first batch is applied, then the writer "dies": its request never finishes the list.
   let batches = 0;
   client.scimwrightFanOut = async (...args) => {
     if (++batches > 1) throw new Error('process died');
-    return apply.apply(gw.redis, args);
+    return apply.apply(env.gw.redis, args);
   };
   let group: string;
   try {
@@ -160,7 +136,7 @@ test('a fan-out cut short (the process died) is finished by the next write to th
   } finally {
     client.scimwrightFanOut = apply;
   }
-  assert.equal(await gw.redis.hlen(keys.fanOuts), 1, 'the unfinished fan-out is recorded');
+  assert.equal(await env.gw.redis.hlen(keys.fanOuts), 1, 'the unfinished fan-out is recorded');
   // The next write of the group finishes the earlier fan-out before its own commit.
   const removed = await call(c, 'PATCH', `/Groups/${group}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${ids[0]}"]` }] });
   assert.equal(removed.statusCode, 204, removed.body.slice(0, 300));
@@ -171,7 +147,7 @@ test('a fan-out cut short (the process died) is finished by the next write to th
   batches = 0;
   client.scimwrightFanOut = async (...args) => {
     if (++batches > 1) throw new Error('process died');
-    return apply.apply(gw.redis, args);
+    return apply.apply(env.gw.redis, args);
   };
   try {
     const res = await call(c, 'DELETE', `/Groups/${group}`);
@@ -179,7 +155,7 @@ test('a fan-out cut short (the process died) is finished by the next write to th
   } finally {
     client.scimwrightFanOut = apply;
   }
-  assert.equal(await gw.core.directory.finishFanOuts([c.id]), 1);
-  for (const id of ids) assert.equal(await gw.redis.sismember(keys.memberOf(id), group), 0);
-  assert.equal(await gw.redis.hlen(keys.fanOuts), 0);
+  assert.equal(await env.gw.core.directory.finishFanOuts([c.id]), 1);
+  for (const id of ids) assert.equal(await env.gw.redis.sismember(keys.memberOf(id), group), 0);
+  assert.equal(await env.gw.redis.hlen(keys.fanOuts), 0);
 });
