@@ -41,6 +41,9 @@ local function fail(kind, value)
   return {kind, value}
 end
 local current = redis.call('HGET', docKey, 'v')
+-- A staging list that expired (its writer stalled for an hour) is not renamed half-way through:
+-- the caller computes and stages again, as after a concurrent write.
+if op.stage and redis.call('EXISTS', op.stage) == 0 then return {'version', current or '0'} end
 if op.expect == 'absent' then
   if current then return fail('exists') end
 elseif op.expect ~= 'any' then
