@@ -8,10 +8,14 @@
  * The bar (issue 11): no shape stalls the loop, or Redis, for more than 50 ms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { seedThroughCore, startFixture, type Fixture } from './lib/gateway-fixture.ts';
 import { benchUserName, SEED, shapes, type Shape } from './adversarial-shapes.ts';
+import { SAVE_SCRIPT } from '../core/store/save-script.ts';
+import { READ_SCRIPT } from '../core/store/read-script.ts';
+import { FAN_OUT_SCRIPT } from '../core/store/fan-out.ts';
 
 const USERS = Number(process.env.BENCH_ADV_USERS ?? 20_000);
 const REPEAT = Number(process.env.BENCH_ADV_REPEAT ?? 3);
@@ -90,13 +94,22 @@ function sliceMeter(): () => number {
   return () => { clearTimeout(timer); return max; };
 }
 
+/** Our scripts by SHA1, so the SLOWLOG's EVALSHA lines can say which one ran. */
+const SCRIPT_NAMES = new Map([[SAVE_SCRIPT, 'save'], [READ_SCRIPT, 'read'], [FAN_OUT_SCRIPT, 'fan-out batch']]
+  .map(([lua, name]) => [createHash('sha1').update(lua!).digest('hex'), name!]));
+
 /** The longest command Redis ran since the last call (ms, and its name), from the SLOWLOG. */
 async function redisLongest(fx: Fixture): Promise<{ ms: number; command: string }> {
   const entries = (await fx.gw.redis.slowlog('GET', 1024)) as Array<[number, number, number, string[]]>;
   await fx.gw.redis.slowlog('RESET');
   let worst = { ms: 0, command: '' };
-  for (const [, , us, args] of entries) if (us / 1000 > worst.ms) worst = { ms: us / 1000, command: String(args[0] ?? '') };
+  for (const [, , us, args] of entries) if (us / 1000 > worst.ms) worst = { ms: us / 1000, command: commandName(args) };
   return worst;
+}
+
+function commandName(args: string[]): string {
+  const name = String(args[0] ?? '').toLowerCase();
+  return name === 'evalsha' ? `evalsha ${SCRIPT_NAMES.get(String(args[1])) ?? String(args[1]).slice(0, 8)}` : name;
 }
 
 async function measure(fx: Fixture, child: ChildProcess, shape: Shape) {
@@ -155,8 +168,8 @@ export async function benchAdversarial(): Promise<Record<string, unknown>> {
       rows,
       tables: [{
         title: `Adversarial requests (${USERS} users; worst of ${REPEAT} runs each, after one warm-up)`,
-        columns: ['shape', 'status', 'request bytes', 'response ms', 'gateway CPU ms', '/healthz max ms', 'loop block max ms', 'longest slice CPU ms', 'longest Redis command ms'],
-        rows: rows.map((r) => [r.shape, r.status, r.requestBytes, r.responseMsMax, r.gatewayCpuMsMax, r.healthzMsMax, r.loopBlockMsMax, r.sliceCpuMsMax, r.redisCommandMsMax]),
+        columns: ['shape', 'status', 'request bytes', 'response ms', 'gateway CPU ms', '/healthz max ms', 'loop block max ms', 'longest slice CPU ms', 'longest Redis command ms', 'that command'],
+        rows: rows.map((r) => [r.shape, r.status, r.requestBytes, r.responseMsMax, r.gatewayCpuMsMax, r.healthzMsMax, r.loopBlockMsMax, r.sliceCpuMsMax, r.redisCommandMsMax, r.redisCommand]),
         note: `Loop block: the gateway process's longest event-loop stall while the request ran (bar: ${BLOCK_LIMIT_MS} ms); on a busy machine it includes time the process waited for a core. Gateway CPU: user+system time of the gateway process meanwhile (the request's own cost, all slices together). Longest slice CPU: the most CPU the gateway's main thread used between two turns of its loop (Linux schedstat), the same stall counted in CPU time, which a busy machine barely inflates. /healthz max: the slowest of the health polls sent meanwhile (each pings Redis). Longest Redis command: the slowest single command Redis ran meanwhile (a script is one command and holds Redis throughout), from its SLOWLOG (commands under ${SLOWLOG_FLOOR_US / 1000} ms are not logged and count as 0).`,
       }],
     };

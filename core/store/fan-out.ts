@@ -33,7 +33,7 @@ const STAGING_TTL_S = 3_600;
 type Item = { s: SetChange } | { b: ProvisioningBump };
 
 /** ARGV: fan-out list, registry hash, max items, budget (µs). Answers {applied, finished (0/1)}. */
-const APPLY_SCRIPT = `${EFFECTS_LUA}
+export const FAN_OUT_SCRIPT = `${EFFECTS_LUA}
 local list, registry = ARGV[1], ARGV[2]
 local maxItems, budget = tonumber(ARGV[3]), tonumber(ARGV[4])
 local head = redis.call('HGET', registry, list)
@@ -82,7 +82,7 @@ export class FanOuts {
   private readonly redis: Redis & WithApply;
 
   constructor(redis: Redis) {
-    if (!('scimwrightFanOut' in redis)) redis.defineCommand('scimwrightFanOut', { numberOfKeys: 0, lua: APPLY_SCRIPT });
+    if (!('scimwrightFanOut' in redis)) redis.defineCommand('scimwrightFanOut', { numberOfKeys: 0, lua: FAN_OUT_SCRIPT });
     this.redis = redis as Redis & WithApply;
   }
 
