@@ -68,6 +68,9 @@ export async function compose(options: ComposeOptions): Promise<Composed> {
   const queueRedis = worker ? undefined : redis.duplicate({ maxRetriesPerRequest: null });
   const queue = worker?.queue ?? createBullConvergeQueue({ connection: queueRedis!, prefix: bullQueuePrefix(config.redisPrefix), resources: new ResourceStore(redis, config.redisPrefix) });
   const core = createCoreServices(redis, config, key, queue);
+  // Big group writes a crash left half applied are finished in the background (issue 11).
+  void core.connections.list().then((all) => core.directory.finishFanOuts(all.map((c) => c.id)))
+    .catch((error: unknown) => logger.warn({ error }, 'finishing interrupted group writes failed'));
   const runs = new RunStore(redis, config.redisPrefix);
   onRunEnd = runReporter({
     provisioning: core.directory.provisioning,

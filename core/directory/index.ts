@@ -59,6 +59,16 @@ export class Directory {
     return ids.length;
   }
 
+  /**
+   * Finishes the per-user writes that big group writes left half applied when a process died
+   * (core/store/fan-out.ts); run once at start. Returns how many writes were finished.
+   */
+  async finishFanOuts(connectionIds: string[]): Promise<number> {
+    let finished = 0;
+    for (const id of connectionIds) finished += await this.resources.finishFanOuts(id);
+    return finished;
+  }
+
   /** The SCIM requests that changed a user, newest first. */
   async history(connectionId: string, userId: string): Promise<Array<{ at: string; request: string; requestId: string; tokenId: string }>> {
     const rows = await this.redis.lrange(this.resources.keys(connectionId).history(userId), 0, -1);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ScimError } from '../errors.ts';
 import { CORE_GROUP, CORE_USER, ENTERPRISE_USER } from '../scim/attribute-path.ts';
+import { MAX_GROUP_MEMBERS } from '../scim/limits.ts';
 import { PROVISIONING_SCHEMA as PROVISIONING_EXTENSION } from '../scim/schema-definitions.ts';
 
 /** scimwright's own read-only extension carrying the provisioning state. */
@@ -65,7 +66,7 @@ export const groupInputSchema = z.object({
   schemas: z.array(z.string()).optional(),
   displayName: z.string().trim().min(1, 'displayName is required').max(512),
   externalId: z.string().max(512).optional(),
-  members: z.array(member).max(100_000).optional(),
+  members: z.array(member).max(MAX_GROUP_MEMBERS, `members: at most ${MAX_GROUP_MEMBERS} per group; a role every user should get is set as the connection's defaultRole instead`).optional(),
 });
 
 export type GroupInput = z.infer<typeof groupInputSchema>;

@@ -119,6 +119,9 @@ export class Users {
 
   async delete(ctx: RequestContext, id: string) {
     const keys = this.deps.resources.keys(ctx.connectionId);
+    // A big group write may still be applying its members' sets (a crash left one, or it runs
+    // now): finished first, so this user's set names every group that holds it.
+    await this.deps.resources.finishFanOuts(ctx.connectionId);
     const groupIds = await this.deps.redis.smembers(keys.memberOf(id));
     await this.deps.resources.delete(ctx.connectionId, 'User', id, (current) => ({
       bump: this.bump(ctx, current.resource, true),

@@ -17,7 +17,7 @@ import {
 } from './attribute-path.ts';
 import { type FilterNode, matchesValue, parseFilter } from './filter.ts';
 import { demotePrimaries, field, mergeMulti, seedFrom, withoutItems } from './multi-valued.ts';
-import { checkMultiValuedSizes, checkPatchShape } from './limits.ts';
+import { checkMultiValuedSizes, checkPatchShape, multiValuedSizes } from './limits.ts';
 import { coalesceRemovals } from './coalesce.ts';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -312,8 +312,9 @@ function* applying(doc: Doc, body: unknown, type: ResourceType): Generator<void,
   const { Operations } = parseBody(body);
   // Limits are checked after each operation, so an oversized PATCH stops where it crosses one.
   for (const { operation, number } of steps(Operations)) {
+    const sizes = multiValuedSizes(doc);
     applyOperation(doc, operation, type);
-    checkMultiValuedSizes(doc, number);
+    checkMultiValuedSizes(doc, number, sizes);
     yield;
   }
   const required = REQUIRED[type];

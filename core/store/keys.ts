@@ -22,6 +22,15 @@ export function connectionKeys(prefix: string, connectionId: string) {
     provIndex: `${base}:prov-users`,
     /** The SCIM requests that changed a user, newest first (capped). */
     history: (userId: string) => `${base}:history:${userId}`,
+    /**
+     * The derived writes (reverse membership, provisioning bumps) a committed write of a big
+     * resource still owes its users, applied in short batches after the commit (fan-out.ts).
+     */
+    fanOut: (type: ResourceType, id: string) => `${base}:fanout:${type === 'User' ? 'user' : 'group'}:${id}`,
+    /** Every fan-out list still to be applied → what its batches need (for crash recovery). */
+    fanOuts: `${base}:fanouts`,
+    /** A fan-out list being staged before its write commits (expires if the writer dies). */
+    staging: (token: string) => `${base}:staging:${token}`,
   };
 }
 

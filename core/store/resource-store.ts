@@ -11,9 +11,10 @@ import { stateSetPrefix } from '../provisioning/state-index.ts';
 import { connectionKeys, lexEntry, type ConnectionKeys, type ResourceType } from './keys.ts';
 import {
   parseSaveResult, SAVE_SCRIPT,
-  type LexChange, type ProvisioningBump, type SaveOp, type SetChange, type UniqueChange,
+  type FanOutContext, type LexChange, type ProvisioningBump, type SaveOp, type SaveResult, type SetChange, type UniqueChange,
 } from './save-script.ts';
 import { bodyShape } from './body-shape.ts';
+import { FanOuts, INLINE_ITEMS, itemCount } from './fan-out.ts';
 import { parseReadResult, READ_SCRIPT, type ReadJoin, type ReadOp, type ReadRow } from './read-script.ts';
 
 export type { ReadJoin } from './read-script.ts';
@@ -32,7 +33,10 @@ export interface JoinedResource extends StoredResource {
   joined: unknown[];
 }
 
-/** Extra writes that must happen atomically with a save (membership, provisioning bumps). */
+/**
+ * Per-user writes of a save (membership, provisioning bumps): atomic with it when few; when many,
+ * applied in short batches right after it, before the save returns (fan-out.ts).
+ */
 export interface SaveEffects {
   sets?: SetChange[];
   bump?: ProvisioningBump[];
@@ -41,18 +45,22 @@ export interface SaveEffects {
 export type IndexedAttribute = 'userName' | 'externalId' | 'displayName';
 
 const MAX_CAS_ATTEMPTS = 50;
+/** Times a save waits for another write's fan-out of the same resource before it gives up. */
+const MAX_PENDING_WAITS = 20;
 const SCAN_BATCH = 500;
 
 /** The scripts, registered once per client as custom commands (sent by SHA after the first call). */
 interface WithScripts {
-  scimwrightSave(op: string): Promise<unknown>;
+  scimwrightSave(op: string, body: string): Promise<unknown>;
   scimwrightRead(op: string): Promise<unknown>;
 }
 
 export class ResourceStore {
   private readonly scripts: WithScripts;
+  private readonly fanOuts: FanOuts;
 
   constructor(private readonly redis: Redis, private readonly prefix: string) {
+    this.fanOuts = new FanOuts(redis);
     if (!('scimwrightSave' in redis)) redis.defineCommand('scimwrightSave', { numberOfKeys: 0, lua: SAVE_SCRIPT });
     if (!('scimwrightRead' in redis)) redis.defineCommand('scimwrightRead', { numberOfKeys: 0, lua: READ_SCRIPT });
     this.scripts = redis as unknown as WithScripts;
@@ -208,36 +216,65 @@ export class ResourceStore {
     after: ScimResource | null,
     expect: SaveOp['expect'],
     effects: SaveEffects,
-  ) {
+  ): Promise<SaveResult> {
     const keys = this.keys(connectionId);
     const id = (after ?? before)!.id;
     const now = new Date();
+    const context: FanOutContext = {
+      provIndex: keys.provIndex, provStatePrefix: stateSetPrefix(this.prefix, connectionId), now: now.toISOString(), nowMs: now.getTime(),
+    };
+    const inline = itemCount(effects) <= INLINE_ITEMS;
+    const stage = inline ? undefined : await this.fanOuts.stage(keys, effects);
+    const { body, shape } = bodyFields(type, after);
     const op: SaveOp = {
       id,
       doc: keys.doc(type, id),
       listKey: keys.list(type),
       seqKey: keys.seq,
       expect,
-      ...(after ? bodyFields(type, after) : {}),
+      write: after !== null,
+      ...(shape ? { shape } : {}),
       ...indexChanges(keys, type, before, after, id),
-      sets: effects.sets ?? [],
-      bump: effects.bump ?? [],
-      provIndex: keys.provIndex,
-      provStatePrefix: stateSetPrefix(this.prefix, connectionId),
-      now: now.toISOString(),
-      nowMs: now.getTime(),
+      sets: inline ? effects.sets ?? [] : [],
+      bump: inline ? effects.bump ?? [] : [],
+      ...context,
+      fanOut: keys.fanOut(type, id),
+      fanOuts: keys.fanOuts,
+      ...(stage ? { stage, fanOutContext: JSON.stringify(context) } : {}),
     };
-    const result = parseSaveResult(await this.scripts.scimwrightSave(JSON.stringify(op)));
+    let result: SaveResult | undefined;
+    try {
+      result = await this.commit(keys, op, body);
+    } finally {
+      if (stage && result?.kind !== 'ok') await this.fanOuts.discard(stage);
+    }
+    if (result.kind === 'ok' && stage) await this.fanOuts.finish(keys, op.fanOut);
     if (result.kind === 'conflict') this.okVersion(result, type);
     return result;
   }
+
+  /** Runs the save script; while an earlier write's fan-out of the resource is pending, finishes it first. */
+  private async commit(keys: ConnectionKeys, op: SaveOp, body: string): Promise<SaveResult> {
+    const text = JSON.stringify(op);
+    for (let wait = 0; wait < MAX_PENDING_WAITS; wait++) {
+      const result = parseSaveResult(await this.scripts.scimwrightSave(text, body));
+      if (result.kind !== 'pending') return result;
+      await this.fanOuts.finish(keys, op.fanOut);
+    }
+    throw new ScimError(503, undefined, 'Too many concurrent changes to this resource; retry.', { 'retry-after': '1' });
+  }
+
+  /** Applies what a crash left of big writes' per-user changes (fan-out.ts); returns how many writes. */
+  async finishFanOuts(connectionId: string): Promise<number> {
+    return this.fanOuts.finishAll(this.keys(connectionId));
+  }
 }
 
-/** The stored body, with its text shape for list pages (users only; issue 13). */
-function bodyFields(type: ResourceType, resource: ScimResource): { body: string; shape?: string } {
+/** The stored body ('' to delete), with its text shape for list pages (users only; issue 13). */
+function bodyFields(type: ResourceType, resource: ScimResource | null): { body: string; shape?: string | undefined } {
+  if (!resource) return { body: '' };
   const body = JSON.stringify(resource);
-  const shape = type === 'User' ? bodyShape(body) : undefined;
-  return shape ? { body, shape } : { body };
+  return { body, shape: type === 'User' ? bodyShape(body) : undefined };
 }
 
 function plain({ resource, version }: JoinedResource): StoredResource {

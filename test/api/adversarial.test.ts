@@ -4,37 +4,13 @@
  * surrogates, huge startIndex, userName look-alikes. Timings live in bench/adversarial.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startRedis, type TestRedis } from '../support/redis.ts';
-import { createConnection, startGateway, type TestGateway } from '../support/gateway.ts';
+import { test } from 'node:test';
+import { createConnection, scimCall, snapshot as snapshotOf, useGateway, type Conn } from './scim-harness.ts';
 
-let redis: TestRedis;
-let gw: TestGateway;
-before(async () => {
-  redis = await startRedis();
-  gw = await startGateway(redis.url, { bodyLimit: 8 * 1024 * 1024, rateLimitPerMinute: 100_000 });
-});
-after(async () => {
-  await gw.close();
-  await redis.stop();
-});
-
+const env = useGateway();
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-type Conn = Awaited<ReturnType<typeof createConnection>>;
-
-async function call(c: Conn, method: string, path: string, payload?: unknown) {
-  return gw.app.inject({
-    method: method as 'GET', url: `${c.base}${path}`, headers: { ...c.auth, 'content-type': 'application/scim+json' },
-    ...(payload === undefined ? {} : { payload: typeof payload === 'string' ? payload : JSON.stringify(payload) }),
-  });
-}
-
-async function snapshot(connectionId: string): Promise<string> {
-  const keys = (await gw.redis.keys(`${gw.config.redisPrefix}:c:${connectionId}:*`)).sort();
-  const out: string[] = [];
-  for (const key of keys) out.push(key, JSON.stringify(await gw.redis.dump(key)));
-  return out.join('\n');
-}
+const call = (c: Conn, method: string, path: string, payload?: unknown) => scimCall(env.gw, c, method, path, payload);
+const snapshot = (connectionId: string) => snapshotOf(env.gw, connectionId);
 
 function nested(depth: number): unknown {
   let value: unknown = 'leaf';
@@ -50,7 +26,7 @@ function assertScimError(res: { statusCode: number; json(): any; body: string },
 }
 
 test('ServiceProviderConfig advertises the PATCH operation cap; beyond it a PATCH is refused before any work', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const config = (await call(c, 'GET', '/ServiceProviderConfig')).json();
   const max = config.patch.maxOperations;
   assert.ok(Number.isInteger(max) && max >= 100, JSON.stringify(config.patch));
@@ -63,7 +39,7 @@ test('ServiceProviderConfig advertises the PATCH operation cap; beyond it a PATC
 });
 
 test('the 100-email limit stops a PATCH at the operation that crosses it', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const user = (await call(c, 'POST', '/Users', { userName: 'mails@x.com' })).json();
   const ops = Array.from({ length: 150 }, (_, i) => ({ op: 'add', path: 'emails', value: [{ value: `e${i}@x.com` }] }));
   const res = await call(c, 'PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: ops });
@@ -71,7 +47,7 @@ test('the 100-email limit stops a PATCH at the operation that crosses it', async
 });
 
 test('documents nested deeper than the bound are refused on POST, PUT and PATCH, and change nothing', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const ext = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
   const user = (await call(c, 'POST', '/Users', { userName: 'deep@x.com', [ext]: { department: 'ok', extra: nested(3) } }));
   assert.equal(user.statusCode, 201, user.body);
@@ -94,33 +70,33 @@ test('documents nested deeper than the bound are refused on POST, PUT and PATCH,
 });
 
 test('a user stored deep by an older version can still be deactivated and deleted, and both are converged', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const ext = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
   for (const dialect of ['okta', 'entra']) {
     const user = (await call(c, 'POST', '/Users', { userName: `leaver-${dialect}@x.com`, [ext]: { department: 'x' } })).json();
     // What an older version let through: the enterprise extension nested 3,000 levels deep.
-    const key = gw.core.directory.resources.keys(c.id).doc('User', user.id);
-    const stored = JSON.parse((await gw.redis.hget(key, 'body'))!);
+    const key = env.gw.core.directory.resources.keys(c.id).doc('User', user.id);
+    const stored = JSON.parse((await env.gw.redis.hget(key, 'body'))!);
     stored[ext].extra = nested(3000);
-    await gw.redis.hset(key, 'body', JSON.stringify(stored));
-    gw.queue.requests.length = 0;
+    await env.gw.redis.hset(key, 'body', JSON.stringify(stored));
+    env.gw.queue.requests.length = 0;
     const deactivate = dialect === 'okta'
       ? { schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] }
       : { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] };
     const patched = await call(c, 'PATCH', `/Users/${user.id}`, deactivate);
     assert.equal(patched.statusCode, 200, patched.body.slice(0, 300));
     assert.equal(patched.json().active, false);
-    assert.ok(gw.queue.requests.some((r) => r.userId === user.id), 'deactivation converged');
-    gw.queue.requests.length = 0;
+    assert.ok(env.gw.queue.requests.some((r) => r.userId === user.id), 'deactivation converged');
+    env.gw.queue.requests.length = 0;
     const deleted = await call(c, 'DELETE', `/Users/${user.id}`);
     assert.equal(deleted.statusCode, 204, deleted.body.slice(0, 300));
-    assert.ok(gw.queue.requests.some((r) => r.userId === user.id), 'deletion converged');
+    assert.ok(env.gw.queue.requests.some((r) => r.userId === user.id), 'deletion converged');
     assert.equal((await call(c, 'GET', `/Users/${user.id}`)).statusCode, 404);
   }
 });
 
 test('a lone UTF-16 surrogate in userName or displayName is a 400 invalidValue and changes nothing', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const user = (await call(c, 'POST', '/Users', { userName: 'sur@x.com', displayName: 'Sur' })).json();
   const group = (await call(c, 'POST', '/Groups', { displayName: 'Sur group' })).json();
   // JSON escapes, so the lone surrogate survives the request body as it would on the wire.
@@ -144,7 +120,7 @@ test('a lone UTF-16 surrogate in userName or displayName is a 400 invalidValue a
 });
 
 test('startIndex at or beyond 2^63 on an unfiltered list is an empty page, not a 500', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   await call(c, 'POST', '/Users', { userName: 'one@x.com' });
   for (const start of ['9223372036854775807', '9223372036854775808', '18446744073709551616', '1e300']) {
     for (const filter of ['', '&filter=userName%20co%20%22x%22']) {
@@ -157,7 +133,7 @@ test('startIndex at or beyond 2^63 on an unfiltered list is an empty page, not a
 });
 
 test('userName look-alikes: full-width and case variants collide, control, bidi and zero-width characters are refused', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   assert.equal((await call(c, 'POST', '/Users', { userName: 'fuzz@x.com' })).statusCode, 201);
   const before = await snapshot(c.id);
   for (const lookAlike of ['ｆuzz@x.com', 'ＦＵＺＺ@x.com', 'FUZZ@X.COM']) {
@@ -177,36 +153,36 @@ test('userName look-alikes: full-width and case variants collide, control, bidi 
 });
 
 test('a user indexed by an older version (lower case only) is still found, deactivated and deleted', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const user = (await call(c, 'POST', '/Users', { userName: 'ascii@x.com' })).json();
   // The older index keyed userName by toLowerCase() only: re-key this user the old way.
-  const keys = gw.core.directory.resources.keys(c.id);
+  const keys = env.gw.core.directory.resources.keys(c.id);
   const key = keys.doc('User', user.id);
-  const stored = JSON.parse((await gw.redis.hget(key, 'body'))!);
+  const stored = JSON.parse((await env.gw.redis.hget(key, 'body'))!);
   stored.userName = 'Ｏld@x.com';
-  await gw.redis.hset(key, 'body', JSON.stringify(stored));
-  await gw.redis.hdel(keys.userNameIdx, 'ascii@x.com');
-  await gw.redis.hset(keys.userNameIdx, 'Ｏld@x.com'.toLowerCase(), user.id);
+  await env.gw.redis.hset(key, 'body', JSON.stringify(stored));
+  await env.gw.redis.hdel(keys.userNameIdx, 'ascii@x.com');
+  await env.gw.redis.hset(keys.userNameIdx, 'Ｏld@x.com'.toLowerCase(), user.id);
   const found = (await call(c, 'GET', `/Users?filter=${encodeURIComponent('userName eq "ｏld@x.com"')}`)).json();
   assert.equal(found.totalResults, 1);
   assert.equal((await call(c, 'PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: false }] })).statusCode, 200);
   assert.equal((await call(c, 'DELETE', `/Users/${user.id}`)).statusCode, 204);
-  assert.equal(await gw.redis.hlen(keys.userNameIdx), 0, 'no index entry left behind');
+  assert.equal(await env.gw.redis.hlen(keys.userNameIdx), 0, 'no index entry left behind');
 });
 
 test('a filter of more than 100 comparisons is a 400 invalidFilter; 100 are answered', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const terms = (n: number) => Array.from({ length: n }, (_, i) => `title eq "t${i}"`).join(' or ');
   assertScimError(await call(c, 'GET', `/Users?filter=${encodeURIComponent(terms(101))}`), 400, 'invalidFilter', /100 comparisons/);
   assert.equal((await call(c, 'GET', `/Users?filter=${encodeURIComponent(terms(100))}`)).statusCode, 200);
 });
 
 test('a big group PATCH applied in slices is all or nothing, and reads meanwhile see before or after', async () => {
-  const c = await createConnection(gw);
+  const c = await createConnection(env.gw);
   const ctx = { connectionId: c.id, baseUrl: `http://scim.test${c.base}`, tokenId: 'tok', requestId: 'seed' };
   const ids: string[] = [];
   // More members than one step of a PATCH (2,000 values), so the long lists are applied in steps.
-  for (let i = 0; i < 2600; i++) ids.push(String((await gw.core.directory.users.create(ctx, { userName: `big${i}@x.com` })).resource.id));
+  for (let i = 0; i < 2600; i++) ids.push(String((await env.gw.core.directory.users.create(ctx, { userName: `big${i}@x.com` })).resource.id));
   const created = await call(c, 'POST', '/Groups', { displayName: 'All', members: ids.slice(0, 300).map((value) => ({ value })) });
   assert.equal(created.statusCode, 201, created.body.slice(0, 300));
   const group = created.json().id as string;
@@ -225,4 +201,24 @@ test('a big group PATCH applied in slices is all or nothing, and reads meanwhile
   assert.equal((await patch).statusCode, 204);
   for (const n of seen) assert.ok(n === 300 || n === 2599, `a read saw ${n} members`);
   assert.equal((await call(c, 'GET', `/Groups/${group}`)).json().members.length, 2599);
+});
+
+test('a group holds at most 20,000 members (advertised; the 400 names the bound and defaultRole); one stored bigger can still shrink', async () => {
+  const c = await createConnection(env.gw);
+  const config = (await call(c, 'GET', '/ServiceProviderConfig')).json();
+  const max = JSON.stringify(config).match(/"members":(\d+)/)?.[1];
+  assert.equal(max, '20000', 'the bound is advertised');
+  const many = (n: number, p = 'm') => Array.from({ length: n }, (_, i) => ({ value: `${p}${i}` }));
+  assertScimError(await call(c, 'POST', '/Groups', { displayName: 'Everyone', members: many(20_001) }), 400, 'invalidValue', /20000.*defaultRole/);
+  const group = (await call(c, 'POST', '/Groups', { displayName: 'Old big' })).json();
+  // What an older version (bound 100,000) could store: 20,002 members.
+  const key = env.gw.core.directory.resources.keys(c.id).doc('Group', group.id);
+  const stored = JSON.parse((await env.gw.redis.hget(key, 'body'))!);
+  stored.members = many(20_002);
+  await env.gw.redis.hset(key, 'body', JSON.stringify(stored));
+  const grow = await call(c, 'PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: 'm-new' }] }] });
+  assertScimError(grow, 400, 'invalidValue', /20000.*defaultRole/);
+  const shrink = await call(c, 'PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'members', value: many(2) }] });
+  assert.equal(shrink.statusCode, 204, shrink.body.slice(0, 300));
+  assert.equal((await call(c, 'GET', `/Groups/${group.id}`)).json().members.length, 20_000);
 });
