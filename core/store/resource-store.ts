@@ -43,17 +43,18 @@ const MAX_CAS_ATTEMPTS = 50;
 const SCAN_BATCH = 500;
 
 /** The scripts, registered once per client as custom commands (sent by SHA after the first call). */
+// KEYS[1] is only the connection's base: it sends the call to that connection's slot on a Cluster.
 interface WithScripts {
-  scimwrightSave(op: string): Promise<unknown>;
-  scimwrightRead(op: string): Promise<unknown>;
+  scimwrightSave(slotKey: string, op: string): Promise<unknown>;
+  scimwrightRead(slotKey: string, op: string): Promise<unknown>;
 }
 
 export class ResourceStore {
   private readonly scripts: WithScripts;
 
   constructor(private readonly redis: Redis, private readonly prefix: string) {
-    if (!('scimwrightSave' in redis)) redis.defineCommand('scimwrightSave', { numberOfKeys: 0, lua: SAVE_SCRIPT });
-    if (!('scimwrightRead' in redis)) redis.defineCommand('scimwrightRead', { numberOfKeys: 0, lua: READ_SCRIPT });
+    if (!('scimwrightSave' in redis)) redis.defineCommand('scimwrightSave', { numberOfKeys: 1, lua: SAVE_SCRIPT });
+    if (!('scimwrightRead' in redis)) redis.defineCommand('scimwrightRead', { numberOfKeys: 1, lua: READ_SCRIPT });
     this.scripts = redis as unknown as WithScripts;
   }
 
@@ -166,7 +167,7 @@ export class ResourceStore {
 
   private async read(connectionId: string, type: ResourceType, what: Omit<ReadOp, 'doc' | 'joins'>, joins: ReadJoin[]) {
     const op: ReadOp = { doc: this.keys(connectionId).doc(type, ''), joins, ...what };
-    const { total, rows } = parseReadResult(await this.scripts.scimwrightRead(JSON.stringify(op)));
+    const { total, rows } = parseReadResult(await this.scripts.scimwrightRead(this.keys(connectionId).base, JSON.stringify(op)));
     return { total, rows: rows.map(toJoined) };
   }
 
@@ -226,7 +227,7 @@ export class ResourceStore {
       now: now.toISOString(),
       nowMs: now.getTime(),
     };
-    const result = parseSaveResult(await this.scripts.scimwrightSave(JSON.stringify(op)));
+    const result = parseSaveResult(await this.scripts.scimwrightSave(keys.base, JSON.stringify(op)));
     if (result.kind === 'conflict') this.okVersion(result, type);
     return result;
   }

@@ -3,6 +3,7 @@
  * nesting depth (on write, and deprovisioning of a deep document an older version stored), lone
  * surrogates, huge startIndex, userName look-alikes. Timings live in bench/adversarial.ts.
  */
+import { connectionKeys } from '../../core/store/keys.ts';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -30,7 +31,7 @@ async function call(c: Conn, method: string, path: string, payload?: unknown) {
 }
 
 async function snapshot(connectionId: string): Promise<string> {
-  const keys = (await gw.redis.keys(`${gw.config.redisPrefix}:c:${connectionId}:*`)).sort();
+  const keys = (await gw.redis.keys(`${connectionKeys(gw.config.redisPrefix, connectionId).base}:*`)).sort();
   const out: string[] = [];
   for (const key of keys) out.push(key, JSON.stringify(await gw.redis.dump(key)));
   return out.join('\n');
