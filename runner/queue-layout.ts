@@ -4,7 +4,7 @@
  * the new one (same job id, name, data and options, without their delay), then the old queue is
  * obliterated. Converge jobs carry only "converge user U of connection C", so running one early
  * or twice loses nothing; finished jobs' BullMQ history is dropped (runs keep their records).
- * Cheap when there is nothing to move (one EXISTS), so every gateway and worker calls it at start.
+ * Cheap when there is nothing to move (two EXISTS), so every gateway and worker calls it at start.
  */
 import { Queue, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -17,7 +17,8 @@ const PAGE = 500;
 /** Moves layout-1 jobs to the new prefix; returns how many were moved. */
 export async function moveOldQueue(redis: Redis, prefix: string): Promise<number> {
   const oldPrefix = `${prefix}:bull`;
-  if ((await redis.exists(`${oldPrefix}:${QUEUE_NAME}:meta`, `${oldPrefix}:${QUEUE_NAME}:id`)) === 0) return 0;
+  // One key per EXISTS: on a Cluster the two old keys hash to different slots.
+  if ((await redis.exists(`${oldPrefix}:${QUEUE_NAME}:meta`)) + (await redis.exists(`${oldPrefix}:${QUEUE_NAME}:id`)) === 0) return 0;
   const connection = redis.duplicate({ maxRetriesPerRequest: null });
   const from = new Queue(QUEUE_NAME, { connection, prefix: oldPrefix });
   const to = new Queue(QUEUE_NAME, { connection, prefix: bullPrefix(prefix) });
