@@ -14,6 +14,7 @@ interface ClusterNode {
   port: number;
 }
 import { ConfigError, type Config } from '../config.ts';
+import { redactAuthArguments } from './redis-redact.ts';
 
 export type RedisTarget = Pick<Config, 'redisUrl' | 'redisCluster' | 'redisCaFile' | 'redisTlsServername'>;
 
@@ -67,6 +68,7 @@ function parseNode(text: string): ClusterNode {
  * on a Cluster they apply to each node's connection.
  */
 export function createRedisClient(target: RedisTarget, extra: RedisOptions = {}, url?: string): Redis {
+  redactAuthArguments();
   const plan = redisPlan(target, url);
   if (!plan.cluster) return new Redis({ ...plan.options, ...plan.nodes[0], ...extra });
   return slotCluster(plan.nodes, clusterOptions({ ...plan.options, ...extra })) as unknown as Redis;
