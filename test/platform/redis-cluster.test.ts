@@ -18,7 +18,8 @@ import { compose, type Composed } from '../../bin/compose.ts';
 import { loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/logger.ts';
 import { createRedisClient } from '../../core/platform/redis-client.ts';
-import { KEY_LAYOUT_VERSION, layoutKey } from '../../core/store/keys.ts';
+import { scanKeys } from '../../core/platform/redis-scan.ts';
+import { connectionKeys, connectionStoreKeys, KEY_LAYOUT_VERSION, layoutKey, runKeys } from '../../core/store/keys.ts';
 import { launchChromium } from '../../runner/browser/chromium.ts';
 import { startUxpinSandbox, type UxpinSandbox } from '../sandboxes/uxpin/index.ts';
 import { startRedisCluster, type TestRedisCluster } from '../support/redis-cluster.ts';
@@ -53,7 +54,7 @@ async function startNode(): Promise<Node> {
   await upgradeKeyLayout(redis, PREFIX, logger);
   const composed = await compose({
     config, redis, logger, processMetrics: false, key: KEY,
-    worker: { sweep: false, sessions: { browser }, timing: { attempts: 3, backoff: { baseMs: 200, maxMs: 1000 } } },
+    worker: { sweep: false, sessions: { browser }, timing: { attempts: 3, backoff: { baseMs: 200, maxMs: 1000 }, busyDelayMs: 200 } },
   });
   return { composed, redis, dir, url: await composed.listen(0, '127.0.0.1') };
 }
@@ -158,4 +159,18 @@ test('a console session made on one gateway is good on the other; both count the
   const first = await remaining(a);
   assert.equal(await remaining(b), first - 1, 'gateway B counts gateway A\'s request');
   assert.equal(await remaining(a), first - 2);
+});
+
+test('deleting the connection through one gateway leaves none of its keys on any master', async () => {
+  const [a] = nodes as [Node];
+  const before: string[] = [];
+  for await (const keys of scanKeys(a.redis, `${connectionKeys(PREFIX, 'ux-cluster').base}:*`)) before.push(...keys);
+  assert.ok(before.length > 0, 'the scan across the masters finds the connection\'s keys');
+  const res = await fetch(`${a.url}/admin/v1/connections/ux-cluster`, { method: 'DELETE', headers: { authorization: `Bearer ${STACK_ADMIN_TOKEN}` } });
+  assert.equal(res.status, 204);
+  const left: string[] = [];
+  for (const pattern of [`${connectionKeys(PREFIX, 'ux-cluster').base}:*`, `${runKeys(PREFIX).index('ux-cluster')}*`, connectionStoreKeys(PREFIX).connection('ux-cluster')]) {
+    for await (const keys of scanKeys(a.redis, pattern)) left.push(...keys);
+  }
+  assert.deepEqual(left, []);
 });
