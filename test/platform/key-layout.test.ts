@@ -5,27 +5,17 @@
  * token read as before. Jobs left under the old BullMQ prefix are moved to the new one.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { Queue } from 'bullmq';
 import { upgradeKeyLayout } from '../../bin/key-layout.ts';
 import { createLogger } from '../../core/logger.ts';
 import { migrateKeyLayout, newKeyName } from '../../core/platform/key-layout.ts';
 import { bullPrefix, KEY_LAYOUT_VERSION, layoutKey } from '../../core/store/keys.ts';
 import { QUEUE_NAME } from '../../runner/jobs.ts';
-import { createConnection, startGateway, type TestGateway } from '../support/gateway.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { createConnection, type TestGateway } from '../support/gateway.ts';
+import { gatewayPerFile } from '../support/per-file.ts';
 
-let redis: TestRedis;
-let gw: TestGateway;
-
-before(async () => {
-  redis = await startRedis();
-  gw = await startGateway(redis.url);
-});
-after(async () => {
-  await gw?.close();
-  await redis?.stop();
-});
+const shared = gatewayPerFile();
 
 /** The layout-1 name of a key as the release before hash tags built it (written out, not derived from the migration's rules). */
 function layout1(prefix: string, key: string): string {
@@ -36,12 +26,14 @@ function layout1(prefix: string, key: string): string {
   return key.replace(/^\{([^}]*)\}/, '$1');
 }
 
-async function everything(app: TestGateway['app'], base: string, auth: Record<string, string>) {
+async function everything(gw: TestGateway, base: string, auth: Record<string, string>) {
+  const { app } = gw;
   const read = async (url: string) => (await app.inject({ method: 'GET', url, headers: auth })).json() as Record<string, unknown>;
   return { users: await read(`${base}/Users?count=50`), groups: await read(`${base}/Groups`), audit: (await app.inject({ method: 'GET', url: '/admin/v1/audit', headers: { authorization: `Bearer ${gw.config.adminToken}` } })).json() };
 }
 
 test('layout-1 keys are renamed at start and every read answers as before; a second start moves nothing', async () => {
+  const { gw } = shared;
   const prefix = gw.config.redisPrefix;
   const conn = await createConnection(gw, 'acme');
   for (const name of ['ann', 'bob']) {
@@ -50,7 +42,7 @@ test('layout-1 keys are renamed at start and every read answers as before; a sec
   }
   const group = await gw.app.inject({ method: 'POST', url: `${conn.base}/Groups`, headers: conn.auth, payload: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Designers' } });
   assert.equal(group.statusCode, 201, group.body);
-  const before = await everything(gw.app, conn.base, conn.auth);
+  const before = await everything(gw, conn.base, conn.auth);
   assert.equal((before.users as { totalResults: number }).totalResults, 2);
 
   const client = gw.redis;
@@ -68,11 +60,12 @@ test('layout-1 keys are renamed at start and every read answers as before; a sec
   assert.deepEqual({ from: first.from, to: first.to }, { from: 1, to: KEY_LAYOUT_VERSION });
   assert.ok(first.renamed > 0);
   assert.deepEqual((await client.keys(`*${prefix}*`)).sort(), [...current, layoutKey(prefix)].sort(), 'every key has its new name back');
-  assert.deepEqual(await everything(gw.app, conn.base, conn.auth), before);
+  assert.deepEqual(await everything(gw, conn.base, conn.auth), before);
   assert.deepEqual(await migrateKeyLayout(client, prefix), { from: KEY_LAYOUT_VERSION, to: KEY_LAYOUT_VERSION, renamed: 0 });
 });
 
 test('jobs waiting under the old BullMQ prefix are moved to the hash-tagged one at start', async () => {
+  const { gw } = shared;
   const prefix = 'oldq';
   const connection = gw.redis.duplicate({ maxRetriesPerRequest: null });
   const old = new Queue(QUEUE_NAME, { connection, prefix: `${prefix}:bull` });
