@@ -2,13 +2,14 @@
  * `npm start`: the gateway and (unless SCIMWRIGHT_EMBEDDED_WORKER=false) the converge worker in
  * one process, on embedded defaults — a private Redis under the data dir when REDIS_URL is unset.
  */
-import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
-import { ConfigError, loadConfig, type Config } from '../core/config.ts';
+import { ConfigError, externalRedis, loadConfig, type Config } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import { startEmbeddedRedis, type RedisServer } from '../core/platform/embedded-redis.ts';
 import { DataDirLockedError, lockDataDir } from '../core/platform/data-dir-lock.ts';
 import { loadOrCreateKey } from '../core/platform/key-file.ts';
+import { createRedisClient } from '../core/platform/redis-client.ts';
+import { upgradeKeyLayout } from './key-layout.ts';
 import { compose } from './compose.ts';
 import { onSignals } from './shutdown.ts';
 
@@ -24,7 +25,7 @@ export interface Started {
 export async function start(overrides: Partial<Config> = {}, logTo?: (config: Config) => DestinationStream): Promise<Started> {
   const config = loadConfig(process.env, overrides);
   // The lock comes first and Redis after it: a refused second start has spawned nothing.
-  const lock = config.redisUrl ? undefined : lockDataDir(config.dataDir);
+  const lock = externalRedis(config) ? undefined : lockDataDir(config.dataDir);
   const cleanup: Array<() => Promise<void> | void> = [() => lock?.release()];
   const undo = async () => {
     for (const step of cleanup.reverse()) await step();
@@ -32,14 +33,15 @@ export async function start(overrides: Partial<Config> = {}, logTo?: (config: Co
   try {
     const logger = createLogger({ level: config.logLevel }, logTo?.(config));
     let embedded: RedisServer | undefined;
-    if (!config.redisUrl) {
+    if (!externalRedis(config)) {
       embedded = await startEmbeddedRedis(config.dataDir);
       cleanup.push(() => embedded!.stop());
     }
-    const redisUrl = config.redisUrl ?? embedded!.url;
-    const key = loadOrCreateKey(config.dataDir, config.secretKey, Boolean(config.redisUrl));
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+    const redisUrl = config.redisUrl ?? embedded?.url ?? `redis-cluster://${config.redisCluster!.split(',')[0]!.trim()}`;
+    const key = loadOrCreateKey(config.dataDir, config.secretKey, externalRedis(config));
+    const redis = createRedisClient(config, { maxRetriesPerRequest: 3 }, embedded?.url);
     cleanup.push(() => redis.disconnect());
+    await upgradeKeyLayout(redis, config.redisPrefix, logger);
     const composed = await compose({ config, redis, key, logger, worker: config.embeddedWorker ? {} : false });
     cleanup.push(() => composed.close());
     const origin = await listen(composed, config);

@@ -4,24 +4,26 @@
  * at once. SIGTERM/SIGINT stop taking jobs, let the running one finish (bounded), and close the browser.
  * With SCIMWRIGHT_WORKER_METRICS_PORT it serves its own /metrics (worker-metrics.ts).
  */
-import { Redis } from 'ioredis';
 import { connectors } from '../connectors/registry.ts';
-import { ConfigError, loadConfig } from '../core/config.ts';
+import { ConfigError, externalRedis, loadConfig } from '../core/config.ts';
 import { createSecretBox } from '../core/crypto.ts';
 import { createLogger } from '../core/logger.ts';
 import { loadOrCreateKey } from '../core/platform/key-file.ts';
+import { createRedisClient } from '../core/platform/redis-client.ts';
+import { upgradeKeyLayout } from './key-layout.ts';
 import { startWorker } from '../runner/worker.ts';
 import { closeWorker, JOB_GRACE_MS, onSignals } from './shutdown.ts';
 import { createWorkerMetrics, serveMetrics, type MetricsServer } from './worker-metrics.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (!config.redisUrl) {
-    throw new ConfigError('REDIS_URL: required by a standalone worker (it must share the gateway\'s Redis)');
+  if (!externalRedis(config)) {
+    throw new ConfigError('REDIS_URL: required by a standalone worker (it must share the gateway\'s Redis; or SCIMWRIGHT_REDIS_CLUSTER)');
   }
   const logger = createLogger({ level: config.logLevel, name: 'scimwright-worker' });
   const box = createSecretBox(loadOrCreateKey(config.dataDir, config.secretKey, true));
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = createRedisClient(config, { maxRetriesPerRequest: 3 });
+  await upgradeKeyLayout(redis, config.redisPrefix, logger);
   const metrics = config.workerMetricsPort === undefined ? undefined : createWorkerMetrics();
   const worker = await startWorker({
     redis, config, box, registry: connectors, logger,

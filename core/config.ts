@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const REDIS_SCHEMES = /^(redis|rediss|redis-cluster|rediss-cluster):\/\//;
 
 export const configSchema = z.object({
   /** TCP port of the gateway. Default 8080. */
@@ -23,8 +24,18 @@ export const configSchema = z.object({
   secretKey: z.string().optional(),
   dataDir: z.string().min(1).default('data'),
   recordingsDir: z.string().min(1).default('recordings'),
-  /** External Redis; when unset a private redis-server is started under dataDir. */
-  redisUrl: z.url().optional(),
+  /**
+   * External Redis; when unset (and no SCIMWRIGHT_REDIS_CLUSTER) a private redis-server is started
+   * under dataDir. `redis://[user:pass@]host:port[/db]`, `rediss://` for TLS, `redis-cluster://` or
+   * `rediss-cluster://` for a Redis Cluster reached through that seed node.
+   */
+  redisUrl: z.url().refine((url) => REDIS_SCHEMES.test(url), 'use redis://, rediss://, redis-cluster:// or rediss-cluster://').optional(),
+  /** Redis Cluster seed nodes `host:port,host:port`; REDIS_URL, if set too, gives the scheme (TLS) and the ACL user. */
+  redisCluster: z.string().regex(/^\s*[^\s,]+:\d{1,5}(\s*,\s*[^\s,]+:\d{1,5})*\s*$/, 'use host:port separated by commas').optional(),
+  /** PEM file of the CA(s) a `rediss://` server's certificate is checked against; unset, Node's CA list. */
+  redisCaFile: z.string().min(1).optional(),
+  /** Name the `rediss://` certificate must carry when it differs from the host connected to. */
+  redisTlsServername: z.string().min(1).optional(),
   /** Prefix of every Redis key, so several deployments can share one Redis. Default "sw". */
   redisPrefix: z.string().regex(/^[a-z0-9-]+$/).default('sw'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -77,6 +88,9 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   dataDir: 'SCIMWRIGHT_DATA_DIR',
   recordingsDir: 'SCIMWRIGHT_RECORDINGS_DIR',
   redisUrl: 'REDIS_URL',
+  redisCluster: 'SCIMWRIGHT_REDIS_CLUSTER',
+  redisCaFile: 'SCIMWRIGHT_REDIS_CA_FILE',
+  redisTlsServername: 'SCIMWRIGHT_REDIS_TLS_SERVERNAME',
   redisPrefix: 'SCIMWRIGHT_REDIS_PREFIX',
   logLevel: 'LOG_LEVEL',
   bodyLimit: 'SCIMWRIGHT_BODY_LIMIT',
@@ -125,6 +139,11 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError(`SCIMWRIGHT_CONFIG=${path}: ${(error as Error).message}`);
   }
+}
+
+/** True when the deployment's Redis is someone else's (REDIS_URL or a cluster), not the embedded one. */
+export function externalRedis(config: Pick<Config, 'redisUrl' | 'redisCluster'>): boolean {
+  return Boolean(config.redisUrl || config.redisCluster);
 }
 
 /** The origin that scimBaseUrl and meta.location are built on. */

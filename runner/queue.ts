@@ -16,13 +16,13 @@ import { NORMAL_PRIORITY, removalRequests } from './job-priority.ts';
 export interface BullConvergeQueueOptions {
   /** An ioredis client; the queue never closes it (quit it yourself). */
   connection: Redis;
-  /** BullMQ key prefix, e.g. `sw:bull`. Every worker of the deployment must use the same one. */
+  /** BullMQ key prefix, e.g. `{sw:bull}` (hash-tagged for Cluster: core/store/keys.ts bullPrefix). Every worker of the deployment must use the same one. */
   prefix: string;
   /** Tries per job. Default 8. */
   attempts?: number;
   /**
    * The app's key prefix (config.redisPrefix), to tell removals from other requests (job-priority.ts).
-   * Default: `prefix` without its `:bull` suffix, as bullQueuePrefix (worker.ts) builds it.
+   * Default: `prefix` without its braces and `:bull` suffix, as bullQueuePrefix (worker.ts) builds it.
    */
   appPrefix?: string;
   /**
@@ -58,7 +58,7 @@ export interface BullConvergeQueue extends ConvergeQueue {
 
 export function createBullConvergeQueue(options: BullConvergeQueueOptions): BullConvergeQueue {
   const queue = new Queue(QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
-  const appPrefix = options.appPrefix ?? options.prefix.replace(/:bull$/, '');
+  const appPrefix = options.appPrefix ?? /^\{(.+):bull\}$/.exec(options.prefix)?.[1] ?? options.prefix.replace(/:bull$/, '');
   return {
     queue,
     async enqueue(requests: ConvergeRequest[]) {

@@ -1,4 +1,5 @@
 /** The converge worker in-process, against the test app in real Chromium and a real Redis. */
+import { sessionStateKey } from '../core/store/keys.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -129,7 +130,7 @@ test('the login is reused across jobs and restarts, and renewed when the app end
   await worker.queue.enqueue([{ connectionId: 'acme', userId: first }]);
   await settled(s.f, 'acme', first);
   assert.equal(s.app.logins, 1);
-  const sealed = await s.f.client.get(`${s.f.prefix}:session:acme`);
+  const sealed = await s.f.client.get(sessionStateKey(s.f.prefix, 'acme'));
   assert.match(sealed ?? '', /^v1\./);
   assert.throws(() => JSON.parse(sealed!));
   await worker.close();

@@ -14,6 +14,7 @@ import { ProvisioningStore } from '../core/provisioning/state.ts';
 import { RunLiveness } from '../core/runs/liveness.ts';
 import { RunStore, type RunRecord } from '../core/runs/store.ts';
 import { ResourceStore } from '../core/store/resource-store.ts';
+import { bullPrefix } from '../core/store/keys.ts';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
 import { SessionPool, type SessionPoolOptions } from './browser/sessions.ts';
 import { ConnectionSlots, type ConnectionSlotsOptions } from './connection-slots.ts';
@@ -66,7 +67,7 @@ export interface StartWorkerOptions {
   box: SecretBox;
   registry: ConnectorRegistry;
   logger: Logger;
-  /** BullMQ key prefix. Default `<redisPrefix>:bull`. The gateway's queue must use the same. */
+  /** BullMQ key prefix. Default `{<redisPrefix>:bull}` (bullQueuePrefix). The gateway's queue must use the same. */
   queuePrefix?: string;
   timing?: WorkerTiming;
   sessions?: Pick<SessionPoolOptions, 'mode' | 'maxJobsPerContext' | 'launch' | 'browser' | 'onSession'>;
@@ -97,7 +98,7 @@ export interface RunningWorker {
 }
 
 export function bullQueuePrefix(redisPrefix: string): string {
-  return `${redisPrefix}:bull`;
+  return bullPrefix(redisPrefix);
 }
 
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {

@@ -8,6 +8,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import { consoleSessionKeys } from '../../core/store/keys.ts';
 import type { AdminRole, AdminTokenRecord } from '../../core/admin-tokens.ts';
 
 export const SESSION_COOKIE = 'sw_console';
@@ -45,7 +46,7 @@ export class ConsoleSessions {
   ) {}
 
   private key(id: string) {
-    return `${this.prefix}:console-session:${sha(id)}`;
+    return consoleSessionKeys(this.prefix, sha(id)).session;
   }
 
   async create(token: AdminTokenRecord): Promise<{ id: string; session: ConsoleSession }> {
@@ -73,7 +74,7 @@ export class ConsoleSessions {
   }
 
   private revealKey(id: string) {
-    return `${this.prefix}:console-reveal:${sha(id)}`;
+    return consoleSessionKeys(this.prefix, sha(id)).reveal;
   }
 
   /**

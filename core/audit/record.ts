@@ -99,10 +99,12 @@ export class AuditRecorder {
   private async read(connectionId: string, userIds: string[], groupNames: Map<string, string>): Promise<Map<string, UserReads>> {
     const keys = connectionKeys(this.prefix, connectionId);
     const pipeline = this.redis.pipeline();
-    for (const userId of userIds) {
-      pipeline.smembers(keys.memberOf(userId)).hmget(keys.prov(userId), 'generation', 'userName', 'appRole').get(this.store.keys.snapshot(connectionId, userId));
-    }
-    const [users, rows] = await Promise.all([this.resources.getMany(connectionId, 'User', userIds), pipeline.exec()]);
+    for (const userId of userIds) pipeline.smembers(keys.memberOf(userId)).hmget(keys.prov(userId), 'generation', 'userName', 'appRole');
+    // The snapshots are audit keys: another slot on a Cluster, so a pipeline of their own.
+    const snapshots = this.redis.pipeline();
+    for (const userId of userIds) snapshots.get(this.store.keys.snapshot(connectionId, userId));
+    const [users, own, snaps] = await Promise.all([this.resources.getMany(connectionId, 'User', userIds), pipeline.exec(), snapshots.exec()]);
+    const rows = userIds.flatMap((_, i) => [own![i * 2]!, own![i * 2 + 1]!, snaps![i]!]);
     const byId = new Map(users.map((u) => [u.resource.id, u.resource]));
     const reads = new Map<string, UserReads>();
     const unknownGroups = new Set<string>();

@@ -7,6 +7,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { yieldToLoop } from '../directory/time-slice.ts';
 import type { AuditAction, AuditChange, AuditOutcome, AuditPage, AuditQuery } from './schema.ts';
+import { auditBase } from '../store/keys.ts';
 
 /** Most entries one page request reads before it answers with what it found and a cursor. */
 const SCAN_BUDGET = 1000;
@@ -25,7 +26,7 @@ export interface SettleInput {
 }
 
 export function auditKeys(prefix: string) {
-  const base = `${prefix}:audit`;
+  const base = auditBase(prefix);
   return {
     seq: `${base}:seq`,
     change: (id: number) => `${base}:ch:${id}`,

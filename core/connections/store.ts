@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { constantTimeEqual, generateScimToken, type SecretBox } from '../crypto.ts';
-import { connectionKeys, connectionSlotKeys, sessionStateKey, vaultKey } from '../store/keys.ts';
+import { scanKeys } from '../platform/redis-scan.ts';
+import { connectionKeys, connectionStoreKeys, runKeys, sessionStateKey, vaultKey } from '../store/keys.ts';
 import type { ConnectionSettings, Credentials, StoredConnection } from './schema.ts';
 
 // KEYS: connection, token record, token index entry, connection set. The token record lives apart
@@ -37,16 +38,16 @@ export class ConnectionStore {
   ) {}
 
   private key(id: string) {
-    return `${this.prefix}:connection:${id}`;
+    return connectionStoreKeys(this.prefix).connection(id);
   }
   private tokenRecordKey(id: string) {
-    return `${this.prefix}:connection-token:${id}`;
+    return connectionStoreKeys(this.prefix).tokenRecord(id);
   }
   private tokenKey(hash: string) {
-    return `${this.prefix}:token:${hash}`;
+    return connectionStoreKeys(this.prefix).token(hash);
   }
   private get setKey() {
-    return `${this.prefix}:connections`;
+    return connectionStoreKeys(this.prefix).all;
   }
 
   /** Creates the connection and returns its SCIM token: the only time the token exists in clear. */
@@ -129,21 +130,20 @@ export class ConnectionStore {
   async delete(id: string): Promise<boolean> {
     const current = await this.get(id);
     if (!current) return false;
-    const runIds = await this.redis.zrange(`${connectionKeys(this.prefix, id).base}:runs`, '0', '-1');
+    const runs = runKeys(this.prefix);
+    const runIds = await this.redis.zrange(runs.index(id), '0', '-1');
     for (let i = 0; i < runIds.length; i += 500) {
-      await this.redis.unlink(...runIds.slice(i, i + 500).map((runId) => `${this.prefix}:run:${runId}`));
+      await this.redis.unlink(...runIds.slice(i, i + 500).map((runId) => runs.run(runId)));
     }
-    await this.redis.unlink(sessionStateKey(this.prefix, id), vaultKey(this.prefix, id), ...Object.values(connectionSlotKeys(this.prefix, id)));
+    // The vault lives in a slot of its own on a Cluster; the page slots go with the connection's keys below.
+    await this.redis.unlink(vaultKey(this.prefix, id));
     await this.redis.multi()
-      .del(this.key(id), this.tokenRecordKey(id), this.tokenKey(current.token.hash))
+      .del(this.key(id), this.tokenRecordKey(id), this.tokenKey(current.token.hash), sessionStateKey(this.prefix, id))
       .srem(this.setKey, id)
       .exec();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}:c:${id}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await this.redis.unlink(...keys);
-    } while (cursor !== '0');
+    for await (const keys of scanKeys(this.redis, `${connectionKeys(this.prefix, id).base}:*`)) await this.redis.unlink(...keys);
+    await this.redis.unlink(runs.index(id));
+    for await (const keys of scanKeys(this.redis, `${runs.index(id)}:u:*`)) await this.redis.unlink(...keys);
     return true;
   }
 

@@ -72,7 +72,7 @@ export async function listPageText(
   const { startIndex, count } = pageBounds(query, maxPageSize);
   const keys = store.keys(connectionId);
   const range = { list: keys.list(type), start: String(startIndex - 1), stop: String(startIndex - 1 + count - 1) };
-  const { total, rows } = await readText(redis, { doc: keys.doc(type, ''), joins, ...range });
+  const { total, rows } = await readText(redis, keys.base, { doc: keys.doc(type, ''), joins, ...range });
   return { totalResults: total, startIndex, rows };
 }
 

@@ -181,7 +181,7 @@ export class ProvisioningListIndex {
       for (let i = 0; i < ids.length; i += BATCH) {
         const times = await changedAt(ids.slice(i, i + BATCH));
         const args = [...times].flatMap(([id, at]) => [id, String(at)]);
-        if (args.length > 0) await this.redis.eval(REBUILD_SCRIPT, 0, this.base(connectionId), ...args);
+        if (args.length > 0) await this.redis.eval(REBUILD_SCRIPT, 1, this.base(connectionId), this.base(connectionId), ...args);
       }
       await this.redis.set(readyKey, '1');
     }
@@ -195,7 +195,7 @@ export class ProvisioningListIndex {
   }
 
   async forget(connectionId: string, userId: string): Promise<void> {
-    await this.redis.eval(FORGET_SCRIPT, 0, this.base(connectionId), userId);
+    await this.redis.eval(FORGET_SCRIPT, 1, this.base(connectionId), this.base(connectionId), userId);
   }
 
   /** How many users are listed in the group. */

@@ -72,7 +72,7 @@ export class ProvisioningStateIndex {
       for (let i = 0; i < ids.length; i += BATCH) {
         const states = await read(ids.slice(i, i + BATCH));
         const args = [...states].flatMap(([id, s]) => [id, s.state, String(Date.parse(s.changedAt ?? s.lastRunAt ?? '') || 0)]);
-        if (args.length > 0) await this.redis.eval(REBUILD_SCRIPT, 0, keys.prov(''), stateSetPrefix(this.prefix, connectionId), ...args);
+        if (args.length > 0) await this.redis.eval(REBUILD_SCRIPT, 1, keys.base, keys.prov(''), stateSetPrefix(this.prefix, connectionId), ...args);
       }
       await this.redis.set(this.readyKey(connectionId), '1');
     }

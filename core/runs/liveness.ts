@@ -8,6 +8,7 @@
  * never sealed twice (by its own worker and a reaper, or by two reapers).
  */
 import type { Redis } from 'ioredis';
+import { runKeys } from '../store/keys.ts';
 
 // KEYS: live map. ARGV: runId, instance. Takes the run only if that instance still has it.
 const CLAIM_IF_OWNED = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
@@ -16,11 +17,11 @@ export class RunLiveness {
   constructor(private readonly redis: Redis, private readonly prefix: string) {}
 
   private liveKey(): string {
-    return `${this.prefix}:runs:live`;
+    return runKeys(this.prefix).live;
   }
 
   private aliveKey(instance: string): string {
-    return `${this.prefix}:worker-alive:${instance}`;
+    return runKeys(this.prefix).workerAlive(instance);
   }
 
   /** Says `instance` is alive for `ttlMs` more. */

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { connectionKeys } from '../store/keys.ts';
+import { runKeys } from '../store/keys.ts';
 import { listRunsQuerySchema, runRecordSchema, type ListRunsQuery, type RunRecord } from './schema.ts';
 
 export type { ListRunsQuery, RunRecord, RunStatus } from './schema.ts';
@@ -53,10 +53,10 @@ export class RunStore {
   ) {}
 
   private runKey(runId: string) {
-    return `${this.prefix}:run:${runId}`;
+    return runKeys(this.prefix).run(runId);
   }
   private indexKey(connectionId: string) {
-    return `${connectionKeys(this.prefix, connectionId).base}:runs`;
+    return runKeys(this.prefix).index(connectionId);
   }
   private userIndexPrefix(connectionId: string) {
     return `${this.indexKey(connectionId)}:u:`;

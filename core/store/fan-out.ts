@@ -59,7 +59,7 @@ end
 return {done, 0}`;
 
 interface WithApply {
-  scimwrightFanOut(list: string, registry: string, maxItems: string, budget: string): Promise<[number, number]>;
+  scimwrightFanOut(slotKey: string, list: string, registry: string, maxItems: string, budget: string): Promise<[number, number]>;
 }
 
 export interface Effects {
@@ -82,7 +82,8 @@ export class FanOuts {
   private readonly redis: Redis & WithApply;
 
   constructor(redis: Redis) {
-    if (!('scimwrightFanOut' in redis)) redis.defineCommand('scimwrightFanOut', { numberOfKeys: 0, lua: FAN_OUT_SCRIPT });
+    // KEYS[1] is only the connection's base: it sends the call to that connection's slot on a Cluster.
+    if (!('scimwrightFanOut' in redis)) redis.defineCommand('scimwrightFanOut', { numberOfKeys: 1, lua: FAN_OUT_SCRIPT });
     this.redis = redis as Redis & WithApply;
   }
 
@@ -110,7 +111,7 @@ export class FanOuts {
   /** Applies a fan-out list to the end, batch by batch; returns at once when there is none. */
   async finish(keys: ConnectionKeys, list: string): Promise<void> {
     for (;;) {
-      const [applied, finished] = await this.redis.scimwrightFanOut(list, keys.fanOuts, String(BATCH_ITEMS), String(BATCH_BUDGET_US));
+      const [applied, finished] = await this.redis.scimwrightFanOut(keys.base, list, keys.fanOuts, String(BATCH_ITEMS), String(BATCH_BUDGET_US));
       if (finished) return;
       // Only a list without its registry entry gives neither; no write makes one.
       if (applied === 0) throw new Error(`fan-out ${list} has no recorded context`);

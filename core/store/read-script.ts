@@ -109,8 +109,10 @@ export function parseReadResult(raw: unknown): { total: number; rows: ReadRow[] 
  * Reads in text mode (a list page rendered as text, never parsed: issue 13). The command is the
  * one ResourceStore registers; defined here too when this client has not met a store yet.
  */
-export async function readText(redis: Redis, op: Omit<ReadOp, 'text'>): Promise<{ total: number; rows: ReadTextRow[] }> {
-  if (!('scimwrightRead' in redis)) redis.defineCommand('scimwrightRead', { numberOfKeys: 0, lua: READ_SCRIPT });
-  const raw = await (redis as unknown as { scimwrightRead(op: string): Promise<unknown> }).scimwrightRead(JSON.stringify({ ...op, text: true }));
+export async function readText(redis: Redis, slotKey: string, op: Omit<ReadOp, 'text'>): Promise<{ total: number; rows: ReadTextRow[] }> {
+  // KEYS[1] is only the connection's base: it sends the call to that connection's slot on a Cluster.
+  if (!('scimwrightRead' in redis)) redis.defineCommand('scimwrightRead', { numberOfKeys: 1, lua: READ_SCRIPT });
+  const raw = await (redis as unknown as { scimwrightRead(slotKey: string, op: string): Promise<unknown> })
+    .scimwrightRead(slotKey, JSON.stringify({ ...op, text: true }));
   return parseReadText(raw, op.joins.length);
 }

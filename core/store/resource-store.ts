@@ -50,9 +50,10 @@ const MAX_PENDING_WAITS = 20;
 const SCAN_BATCH = 500;
 
 /** The scripts, registered once per client as custom commands (sent by SHA after the first call). */
+// KEYS[1] is only the connection's base: it sends the call to that connection's slot on a Cluster.
 interface WithScripts {
-  scimwrightSave(op: string, body: string): Promise<unknown>;
-  scimwrightRead(op: string): Promise<unknown>;
+  scimwrightSave(slotKey: string, op: string, body: string): Promise<unknown>;
+  scimwrightRead(slotKey: string, op: string): Promise<unknown>;
 }
 
 export class ResourceStore {
@@ -61,8 +62,8 @@ export class ResourceStore {
 
   constructor(private readonly redis: Redis, private readonly prefix: string) {
     this.fanOuts = new FanOuts(redis);
-    if (!('scimwrightSave' in redis)) redis.defineCommand('scimwrightSave', { numberOfKeys: 0, lua: SAVE_SCRIPT });
-    if (!('scimwrightRead' in redis)) redis.defineCommand('scimwrightRead', { numberOfKeys: 0, lua: READ_SCRIPT });
+    if (!('scimwrightSave' in redis)) redis.defineCommand('scimwrightSave', { numberOfKeys: 1, lua: SAVE_SCRIPT });
+    if (!('scimwrightRead' in redis)) redis.defineCommand('scimwrightRead', { numberOfKeys: 1, lua: READ_SCRIPT });
     this.scripts = redis as unknown as WithScripts;
   }
 
@@ -175,7 +176,7 @@ export class ResourceStore {
 
   private async read(connectionId: string, type: ResourceType, what: Omit<ReadOp, 'doc' | 'joins'>, joins: ReadJoin[]) {
     const op: ReadOp = { doc: this.keys(connectionId).doc(type, ''), joins, ...what };
-    const { total, rows } = parseReadResult(await this.scripts.scimwrightRead(JSON.stringify(op)));
+    const { total, rows } = parseReadResult(await this.scripts.scimwrightRead(this.keys(connectionId).base, JSON.stringify(op)));
     return { total, rows: rows.map(toJoined) };
   }
 
@@ -257,7 +258,7 @@ export class ResourceStore {
   private async commit(keys: ConnectionKeys, op: SaveOp, body: string): Promise<SaveResult> {
     const text = JSON.stringify(op);
     for (let wait = 0; wait < MAX_PENDING_WAITS; wait++) {
-      const result = parseSaveResult(await this.scripts.scimwrightSave(text, body));
+      const result = parseSaveResult(await this.scripts.scimwrightSave(keys.base, text, body));
       if (result.kind !== 'pending') return result;
       await this.fanOuts.finish(keys, op.fanOut);
     }

@@ -12,6 +12,7 @@ import { ConnectionStore } from '../../core/connections/store.ts';
 import { createSecretBox, type SecretBox } from '../../core/crypto.ts';
 import { ProvisioningStore } from '../../core/provisioning/state.ts';
 import { RunStore } from '../../core/runs/store.ts';
+import { bullPrefix } from '../../core/store/keys.ts';
 import { ResourceStore, type ScimResource } from '../../core/store/resource-store.ts';
 import { connectionKeys } from '../../core/store/keys.ts';
 import { startRedis, type TestRedis } from '../../test/support/redis.ts';
@@ -43,7 +44,7 @@ export async function startFixture(redis?: TestRedis): Promise<Fixture> {
   const prefix = `t${randomBytes(4).toString('hex')}`;
   const recordingsDir = mkdtempSync(join(tmpdir(), 'scimwright-rec-'));
   return {
-    redis: server, client, key, box, prefix, queuePrefix: `${prefix}:bull`, recordingsDir,
+    redis: server, client, key, box, prefix, queuePrefix: bullPrefix(prefix), recordingsDir,
     connections: new ConnectionStore(client, prefix, box),
     resources: new ResourceStore(client, prefix),
     provisioning: new ProvisioningStore(client, prefix),

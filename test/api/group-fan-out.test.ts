@@ -82,7 +82,7 @@ test('a big group write refused at its commit (name taken) leaves Redis byte-ide
   assert.equal(post.statusCode, 409, post.body.slice(0, 300));
   // Compared whole (a diff of two long snapshots takes the assertion minutes to print).
   const after = await snapshot(c.id);
-  const left = (await env.gw.redis.keys(`${env.gw.config.redisPrefix}:c:${c.id}:*`)).filter((k) => !before.includes(`${k}\n`));
+  const left = (await env.gw.redis.keys(`${env.gw.core.directory.resources.keys(c.id).base}:*`)).filter((k) => !before.includes(`${k}\n`));
   assert.ok(after === before, `changed; new keys: ${left.join(' ')}`);
 });
 

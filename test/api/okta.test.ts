@@ -1,4 +1,5 @@
 /** Okta's request sequences from shared/idp.md, replayed against the gateway with real Redis. */
+import { connectionKeys } from '../../core/store/keys.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gatewayPerFile } from '../support/per-file.ts';
@@ -30,7 +31,7 @@ test('Okta user lifecycle: lookup miss, create, import, PUT, deactivate, reactiv
   assert.equal(user.meta.version, 'W/"1"');
   assert.equal(user['urn:scimwright:params:scim:schemas:extension:provisioning:2.0:User'].state, 'pending');
   assert.deepEqual(shared.gw.queue.requests.at(-1), { connectionId: c.id, userId: user.id });
-  const stored = await shared.gw.redis.hget(`${shared.gw.config.redisPrefix}:c:${c.id}:user:${user.id}`, 'body');
+  const stored = await shared.gw.redis.hget(connectionKeys(shared.gw.config.redisPrefix, c.id).doc('User', user.id), 'body');
   assert.ok(stored && !stored.includes('Sup3rSecret!'));
 
   const dup = await shared.gw.app.inject({ method: 'POST', url: `${c.base}/Users`, headers: h, payload: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'JANE@x.com' } });

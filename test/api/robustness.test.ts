@@ -1,4 +1,5 @@
 /** Bad input, concurrency, tenant isolation, token rotation and log redaction, on real Redis. */
+import { connectionKeys, connectionStoreKeys } from '../../core/store/keys.ts';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
@@ -20,7 +21,7 @@ after(async () => {
 
 /** Every key and value of one connection, to prove a rejected request changed nothing. */
 async function snapshot(connectionId: string): Promise<string> {
-  const keys = (await gw.redis.keys(`${gw.config.redisPrefix}:c:${connectionId}:*`)).sort();
+  const keys = (await gw.redis.keys(`${connectionKeys(gw.config.redisPrefix, connectionId).base}:*`)).sort();
   const out: string[] = [];
   for (const key of keys) out.push(key, JSON.stringify(await gw.redis.dump(key)));
   return out.join('\n');
@@ -122,7 +123,7 @@ test('token rotation refuses the old token at once', async () => {
   assert.match(token, /^scim_[A-Za-z0-9_-]{40,}$/);
   assert.equal((await gw.app.inject({ method: 'GET', url: `${c.base}/Users`, headers: c.auth })).statusCode, 401);
   assert.equal((await gw.app.inject({ method: 'GET', url: `${c.base}/Users`, headers: { authorization: `Bearer ${token}` } })).statusCode, 200);
-  const stored = JSON.stringify(await gw.redis.keys('*')) + (await Promise.all([...await gw.redis.keys(`${gw.config.redisPrefix}:connection:*`), ...await gw.redis.keys(`${gw.config.redisPrefix}:connection-token:*`)].map((k) => gw.redis.get(k)))).join('');
+  const stored = JSON.stringify(await gw.redis.keys('*')) + (await Promise.all([...await gw.redis.keys(connectionStoreKeys(gw.config.redisPrefix).connection('*')), ...await gw.redis.keys(connectionStoreKeys(gw.config.redisPrefix).tokenRecord('*'))].map((k) => gw.redis.get(k)))).join('');
   assert.ok(!stored.includes(token) && !stored.includes(c.token), 'tokens are stored only as hashes');
 });
 

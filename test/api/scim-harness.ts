@@ -6,6 +6,7 @@
 import { after, before } from 'node:test';
 import { startRedis, type TestRedis } from '../support/redis.ts';
 import { createConnection, startGateway, type TestGateway } from '../support/gateway.ts';
+import { connectionKeys } from '../../core/store/keys.ts';
 
 export type Conn = Awaited<ReturnType<typeof createConnection>>;
 
@@ -33,7 +34,7 @@ export function scimCall(gw: TestGateway, c: Conn, method: string, path: string,
 
 /** Every key of the connection with its DUMP, sorted: equal snapshots mean byte-identical data. */
 export async function snapshot(gw: TestGateway, connectionId: string): Promise<string> {
-  const keys = (await gw.redis.keys(`${gw.config.redisPrefix}:c:${connectionId}:*`)).sort();
+  const keys = (await gw.redis.keys(`${connectionKeys(gw.config.redisPrefix, connectionId).base}:*`)).sort();
   const out: string[] = [];
   for (const key of keys) out.push(key, JSON.stringify(await gw.redis.dump(key)));
   return out.join('\n');

@@ -7,6 +7,7 @@
  * leak search runs on every presentation preset of the sandbox (variants.ts: the token shown in an
  * input or a textarea, toasts, script-drawn pages); the scheduled rotation on the first.
  */
+import { runKeys } from '../../core/store/keys.ts';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DAY_MS } from '../../core/app-token-schedule.ts';
@@ -128,7 +129,7 @@ for (const { name, presentation } of spekitVariantsToRun()) {
     assert.ok(files.some((f) => f.endsWith('failed.html')), 'the failed Regenerate left its HTML capture');
     assert.ok(stack.logs.some((line) => line.includes('spk-leak')));
     assert.ok(haystacks.some(([name]) => name.startsWith(`redis ${stack.config.redisPrefix}:vault:spk-leak`)), 'the sealed vault was searched');
-    assert.ok(haystacks.some(([name, bytes]) => name.startsWith(`redis ${stack.config.redisPrefix}:run:`) && bytes.includes('rotate')));
+    assert.ok(haystacks.some(([name, bytes]) => name.startsWith(`redis ${runKeys(stack.config.redisPrefix).run('')}`) && bytes.includes('rotate')));
 
     assertNoSecret(haystacks, [...stack.issued, stack.sandbox.knobs.admin.password]);
   });
