@@ -143,7 +143,8 @@ async function readTimelines(ui: ConsolePage): Promise<void> {
   await page.getByText('POST /Users').waitFor();
   await page.getByText(/All \d+ file\(s\) match the sealed manifest/).first().waitFor();
   await ui.shoot(SHOTS, '06-timeline');
-  const shot = page.getByRole('link', { name: /Open screenshot \d+-invite-.*-after\.png full size/ });
+  // An unchanged screen is one file named by two steps (the invite's after, the read-back's before): shown under each.
+  const shot = page.getByRole('link', { name: /Open screenshot \d+-invite-.*-after\.png full size/ }).first();
   await shot.focus();
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: 'Screenshot' });
