@@ -44,7 +44,7 @@ function user(email: string, role?: string) {
 
 test('50 users converge through 500s (before and after saving), expiring sessions, a slow list and TOTP', async (t) => {
   const stack = await stackFor(t, {
-    seed: 3, failureRate: 0.2, failureMode: '500', failureTiming: 'before', rngSeed: 20240611,
+    seed: 3, failureRate: 0.2, failureMode: '500', failureTiming: 'before', failNext: 1, rngSeed: 20240611,
     slowListMs: 150, sessionLifetimeMs: 20_000, totpSecret: new Secret({ size: 20 }).base32,
   });
   const { sandbox } = stack;
@@ -53,18 +53,23 @@ test('50 users converge through 500s (before and after saving), expiring session
     email: `fault${String(i + 1).padStart(2, '0')}@example.com`, role: ['Creator', 'Developer', undefined][i % 3],
   }));
   const ids: string[] = [];
-  for (const w of wanted) {
-    const res = await scim(conn, 'POST', '/Users', user(w.email, w.role));
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    ids.push(res.body.id as string);
-  }
+  const post = async (part: typeof wanted) => {
+    for (const w of part) {
+      const res = await scim(conn, 'POST', '/Users', user(w.email, w.role));
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      ids.push(res.body.id as string);
+    }
+  };
 
-  // Halfway: failures now strike after the change is saved, and every session ends at once.
+  // First half with failures before the change is saved; then failures strike after it is saved
+  // (the first write of the second half surely: batching makes few writes), and every session ends.
+  await post(wanted.slice(0, USERS / 2));
   await untilSettled(conn, ids, USERS / 2, 240_000);
   const failuresBefore = sandbox.state.failuresInjected;
   const loginsBefore = sandbox.state.logins;
-  sandbox.setKnobs({ failureTiming: 'after' });
+  sandbox.setKnobs({ failureTiming: 'after', failNext: 1 });
   sandbox.expireSessions();
+  await post(wanted.slice(USERS / 2));
   await untilSettled(conn, ids, USERS, 240_000);
   await queueDrained(stack);
 

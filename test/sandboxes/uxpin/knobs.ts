@@ -17,6 +17,8 @@ export interface Knobs extends Presentation {
   failureMode: '500' | 'hang';
   /** 'before': nothing is saved. 'after': the change is saved, then the failure is answered. Default 'before'. */
   failureTiming: 'before' | 'after';
+  /** The next this many team writes fail whatever failureRate says (then it counts down). Default 0. */
+  failNext: number;
   /** The user list shows a spinner this long before its rows. Default 0. */
   slowListMs: number;
   /** A session older than this sends every page back to /login. Default Infinity. */
@@ -34,6 +36,7 @@ export const DEFAULT_KNOBS: Knobs = {
   failureRate: 0,
   failureMode: '500',
   failureTiming: 'before',
+  failNext: 0,
   slowListMs: 0,
   sessionLifetimeMs: Number.POSITIVE_INFINITY,
   totpSecret: undefined,

@@ -233,7 +233,9 @@ class Sandbox {
   private async write(req: IncomingMessage, res: ServerResponse, check: () => Refusal | null, apply: () => void, toast: string): Promise<void> {
     this.state.writes++;
     if (!this.session(req)?.verified) return json(res, 401, { error: 'Your session has expired' });
-    const fail = this.rng() < this.knobs.failureRate;
+    const forced = this.knobs.failNext > 0;
+    if (forced) this.knobs.failNext -= 1;
+    const fail = this.rng() < this.knobs.failureRate || forced;
     if (fail && this.knobs.failureTiming === 'before') return this.fail(res);
     const refusal = check();
     if (refusal) return json(res, refusal.status, { error: refusal.message });
