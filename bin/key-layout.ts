@@ -11,5 +11,6 @@ import { moveOldQueue } from '../runner/queue-layout.ts';
 export async function upgradeKeyLayout(redis: Redis, prefix: string, logger: Logger): Promise<void> {
   const moved = await moveOldQueue(redis, prefix);
   const layout = await migrateKeyLayout(redis, prefix);
-  if (moved > 0 || layout.renamed > 0 || layout.from !== layout.to) logger.info({ ...layout, jobsMoved: moved }, 'redis key layout upgraded');
+  // A fresh Redis only gets the layout marker: nothing was upgraded, so nothing is said.
+  if (moved > 0 || layout.renamed > 0) logger.info({ ...layout, jobsMoved: moved }, 'redis key layout upgraded');
 }
