@@ -86,7 +86,7 @@ export async function benchScaleOut(): Promise<Record<string, unknown>> {
       ],
       note: `Speed-up 2 workers / 1 worker: ${(one / two).toFixed(2)}×. Rounds alternate 1, 2, 1, 2 … in one run, each with fresh sandboxes ` +
         'and connections; time from the first SCIM POST until every sandbox holds all its users (invites are batched per connection). ' +
-        'Each worker runs one browser job at a time (SCIMWRIGHT_WORKER_CONCURRENCY=1) and one connection is driven by one worker at a time.',
+        'Each worker runs one browser job at a time (SCIMWRIGHT_WORKER_CONCURRENCY=1).',
     };
     return { users, connections: CONNECTIONS, oneWorkerSeconds: seconds[1], twoWorkerSeconds: seconds[2], speedUp: Number((one / two).toFixed(2)), tables: [table] };
   } finally {
