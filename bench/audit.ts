@@ -7,8 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AuditAction, AuditChange, AuditOutcome } from '../core/audit/schema.ts';
-import { ADMIN_TOKEN, startGateway } from '../test/support/gateway.ts';
-import { startBenchRedis } from './lib/redis.ts';
+import { ADMIN_TOKEN } from '../test/support/gateway.ts';
+import { listeningGateway } from './lib/gateway-fixture.ts';
 import { summarize } from './lib/stats.ts';
 
 const CHANGES = Number(process.env.BENCH_AUDIT_CHANGES ?? 100_000);
@@ -44,12 +44,7 @@ const QUERIES: Array<{ name: string; query: string }> = [
 ];
 
 export async function benchAudit() {
-  const redis = await startBenchRedis('everysec');
-  const gw = await startGateway(redis.url);
-  await gw.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = gw.app.server.address();
-  if (typeof address !== 'object' || !address) throw new Error('gateway did not listen');
-  const origin = `http://127.0.0.1:${address.port}`;
+  const { gw, origin, close } = await listeningGateway('everysec');
   try {
     const store = gw.core.directory.provisioning.audit.store;
     const seedStart = performance.now();
@@ -91,7 +86,6 @@ export async function benchAudit() {
       targetMet: worst < TARGET_MS,
     };
   } finally {
-    await gw.close();
-    await redis.stop();
+    await close();
   }
 }

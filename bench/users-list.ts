@@ -8,8 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { connectionKeys } from '../core/store/keys.ts';
 import { ResourceStore } from '../core/store/resource-store.ts';
-import { ADMIN_TOKEN, createConnection, startGateway, type TestGateway } from '../test/support/gateway.ts';
-import { startBenchRedis } from './lib/redis.ts';
+import { ADMIN_TOKEN, createConnection, type TestGateway } from '../test/support/gateway.ts';
+import { listeningGateway } from './lib/gateway-fixture.ts';
 import { summarize } from './lib/stats.ts';
 
 const USERS = Number(process.env.BENCH_USERS_LIST_USERS ?? 100_000);
@@ -65,12 +65,7 @@ const QUERIES: Array<{ name: string; path: string }> = [
 ];
 
 export async function benchUsersList() {
-  const redis = await startBenchRedis('everysec');
-  const gw = await startGateway(redis.url);
-  await gw.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = gw.app.server.address();
-  if (typeof address !== 'object' || !address) throw new Error('gateway did not listen');
-  const origin = `http://127.0.0.1:${address.port}`;
+  const { gw, origin, close } = await listeningGateway('everysec');
   try {
     const { id } = await createConnection(gw, 'big');
     const seedStart = performance.now();
@@ -113,7 +108,6 @@ export async function benchUsersList() {
       listIndexBytes: listBytes,
     };
   } finally {
-    await gw.close();
-    await redis.stop();
+    await close();
   }
 }

@@ -31,26 +31,41 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(fsync: Fsync): Promise<Fixture> {
+export interface ListeningGateway {
+  redis: TestRedis;
+  gw: TestGateway;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** A bench Redis and a gateway on it, listening on a free loopback port (benches that go over HTTP). */
+export async function listeningGateway(fsync: Fsync, options: Parameters<typeof startGateway>[1] = {}): Promise<ListeningGateway> {
   const redis = await startBenchRedis(fsync);
-  // The schema caps the rate limit at 1,000,000 a minute; no phase comes near it.
-  const gw = await startGateway(redis.url, { rateLimitPerMinute: 1_000_000 });
+  const gw = await startGateway(redis.url, options);
   await gw.app.listen({ port: 0, host: '127.0.0.1' });
   const address = gw.app.server.address();
   if (typeof address !== 'object' || !address) throw new Error('gateway did not listen');
+  return {
+    redis, gw, origin: `http://127.0.0.1:${address.port}`,
+    async close() {
+      await gw.close();
+      await redis.stop();
+    },
+  };
+}
+
+export async function startFixture(fsync: Fsync): Promise<Fixture> {
+  // The schema caps the rate limit at 1,000,000 a minute; no phase comes near it.
+  const { redis, gw, origin, close } = await listeningGateway(fsync, { rateLimitPerMinute: 1_000_000 });
   const conn = await createConnection(gw);
   return {
-    fsync, redis, gw,
-    origin: `http://127.0.0.1:${address.port}`,
+    fsync, redis, gw, origin, close,
     connectionId: conn.id,
     base: conn.base,
     headers: { ...conn.auth, accept: 'application/scim+json' },
     seeded: 0,
     baselineMemory: await usedMemory(gw.redis),
-    async close() {
-      await gw.close();
-      await redis.stop();
-    },
   };
 }
 
