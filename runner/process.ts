@@ -26,8 +26,6 @@ export interface ProcessorOptions {
 /** A waiting job is woken by whoever frees a slot; this delay only bounds a lost wake-up. */
 export const PARK_MS = 10 * 60_000;
 
-const DRIFT_SCAN_NAME = 'drift-scan';
-
 export interface JobProgress {
   /** Tries of this job that got as far as starting a run (crashed ones included). */
   tries?: number;
@@ -54,9 +52,7 @@ export function createProcessor(deps: RunnerDeps, options: ProcessorOptions = {}
       await job.moveToDelayed(Date.now() + Math.round(deps.attentionPauseMs * (0.75 + Math.random() / 2)), token);
       throw new DelayedError();
     }
-    // A drift scan only reads, for minutes on a big team: it takes one page, never the whole
-    // connection, so removals keep running beside it (one scan at a time per connection).
-    const names = job.name === DRIFT_JOB ? [DRIFT_SCAN_NAME] : await slotNames(deps, connection, connector, data);
+    const names = await slotNames(deps, connection, connector, { ...data, drift: job.name === DRIFT_JOB });
     const slot = await deps.slots.acquire(connection.id, {
       jobId: String(job.id), slots: parallelPagesOf(connection.settings), names, removal: !job.opts.priority,
     });

@@ -2,6 +2,8 @@
  * What a job holds besides its page slot (connection-slots.ts), and how its outcome paces the
  * connection. A converge job holds its user and every address its run may touch: the desired one,
  * a previous one it retires, and the one last applied. Tasks and checks hold the whole connection.
+ * A drift scan only reads, for minutes on a big team: it holds one page and its own name, never the
+ * whole connection, so removals keep running beside it (one scan at a time per connection).
  */
 import type { ConnectorDefinition } from '../core/connector.ts';
 import type { StoredConnection } from '../core/connections/schema.ts';
@@ -13,9 +15,12 @@ import { readDesired } from './converge.ts';
 import type { RunnerDeps } from './deps.ts';
 import { JobRunError } from './job-runs.ts';
 
+const DRIFT_SCAN = ['drift-scan'];
+
 export async function slotNames(
-  deps: RunnerDeps, connection: StoredConnection, connector: ConnectorDefinition, data: { userId?: string },
+  deps: RunnerDeps, connection: StoredConnection, connector: ConnectorDefinition, data: { userId?: string; drift?: boolean },
 ): Promise<string[]> {
+  if (data.drift) return DRIFT_SCAN;
   if (!data.userId) return WHOLE_CONNECTION;
   const prov = await deps.provisioning.get(connection.id, data.userId);
   if (!prov) return userNames(data.userId, []);
