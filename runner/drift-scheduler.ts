@@ -5,19 +5,12 @@
  * held for one interval keeps several worker processes from enqueueing the same scan twice.
  */
 import { DEFAULT_DRIFT_SCAN_HOURS } from '../core/drift/schema.ts';
-import { newRunId } from '../core/runs/store.ts';
 import type { RunnerDeps } from './deps.ts';
 import { driftStore } from './drift-scan.ts';
-import { everyInterval } from './periodic.ts';
+import { startConnectionSchedule, type ScheduleLoop, type ScheduleOptions } from './periodic.ts';
 import type { BullConvergeQueue } from './queue.ts';
 
-export interface DriftSchedulerOptions {
-  /** How often due connections are looked for. Default 600 000 ms (10 minutes). */
-  intervalMs?: number;
-  /** Length of an "hour" of driftScanHours (tests shorten it). Default 3 600 000 ms. */
-  hourMs?: number;
-  now?: () => number;
-}
+export type DriftSchedulerOptions = ScheduleOptions;
 
 export function driftScanHours(settings: { driftScanHours?: number | undefined }): number {
   return settings.driftScanHours ?? DEFAULT_DRIFT_SCAN_HOURS;
@@ -26,26 +19,17 @@ export function driftScanHours(settings: { driftScanHours?: number | undefined }
 export function startDriftScheduler(
   deps: Pick<RunnerDeps, 'redis' | 'prefix' | 'connections' | 'connectors' | 'logger'>,
   queue: Pick<BullConvergeQueue, 'enqueueDriftScan'>, options: DriftSchedulerOptions = {},
-): { tick(): Promise<string[]>; stop(): void } {
-  const now = options.now ?? Date.now;
-  const hourMs = options.hourMs ?? 3_600_000;
+): ScheduleLoop {
   const store = driftStore(deps);
-  const logger = deps.logger.child({ component: 'drift-scheduler' });
-  const tick = async (): Promise<string[]> => {
-    const enqueued: string[] = [];
-    for (const connection of await deps.connections.list()) {
-      const every = driftScanHours(connection.settings) * hourMs;
-      if (every <= 0 || !deps.connectors.get(connection.connector)?.capabilities.listUsers) continue;
-      const at = now();
-      const last = await store.lastScan(connection.id);
-      const due = (last ? Date.parse(last.at) : await store.baseline(connection.id, at)) + every;
-      if (at < due || !(await store.claim(connection.id, every))) continue;
-      await queue.enqueueDriftScan(connection.id, newRunId(at));
-      logger.info({ connectionId: connection.id }, 'drift scan due; enqueued');
-      enqueued.push(connection.id);
-    }
-    return enqueued;
-  };
-  const stop = everyInterval(options.intervalMs ?? 600_000, tick, logger, 'drift schedule failed');
-  return { tick, stop };
+  return startConnectionSchedule(deps.connections, {
+    what: 'drift scan',
+    hours: (c) => (deps.connectors.get(c.connector)?.capabilities.listUsers ? driftScanHours(c.settings) : 0),
+    lastAt: async (id) => {
+      const last = await store.lastScan(id);
+      return last ? Date.parse(last.at) : undefined;
+    },
+    baseline: (id, at) => store.baseline(id, at),
+    claim: (id, ms) => store.claim(id, ms),
+    enqueue: (id, runId) => queue.enqueueDriftScan(id, runId),
+  }, deps.logger.child({ component: 'drift-scheduler' }), options);
 }
